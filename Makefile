@@ -1,0 +1,57 @@
+# Two commands for a fresh machine: `make run` (demo city on SQLite) and `make test` (everything).
+SHELL := /bin/bash
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/linli
+
+# Django 6 needs Python 3.12+: take the first such interpreter on PATH or under pyenv.
+PYTHON_BOOT := $(shell for p in python3.13 python3.12 python3.14 python3 $(HOME)/.pyenv/versions/3.13*/bin/python3 $(HOME)/.pyenv/versions/3.12*/bin/python3 /root/.pyenv/versions/3.13*/bin/python3 /root/.pyenv/versions/3.12*/bin/python3; do \
+	if $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$p || echo $$p; break; fi; done)
+
+.PHONY: install run test lint typecheck unit browser chromium bench messages clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON_BOOT)" || { echo "Linli needs Python 3.12 or newer (Django 6); none was found." >&2; exit 1; }
+	$(PYTHON_BOOT) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py build_demo_city
+	@echo "Linli is at http://127.0.0.1:$(PORT)/"
+	$(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: install
+	$(BIN)/ruff check linli bench
+	$(BIN)/ruff format --check linli bench
+	$(BIN)/python manage.py makemigrations --check --dry-run -v0
+
+typecheck: install
+	$(BIN)/mypy linli
+
+unit: install chromium
+	$(BIN)/pytest -q -n 2 --dist loadfile
+
+test: lint typecheck unit
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== the suite again on PostgreSQL =="; \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --dist loadfile; \
+	else echo "No PostgreSQL on 127.0.0.1:5432: ran on SQLite only."; fi
+
+bench: install
+	$(BIN)/python bench/places_bench.py
+
+messages: install
+	cd linli && ../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete && ../$(BIN)/django-admin compilemessages
+
+clean:
+	rm -rf $(VENV) var

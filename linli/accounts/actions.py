@@ -1,0 +1,252 @@
+"""Every write to accounts: users, their scopes, phone codes, two-factor devices, revealed personal data."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from linli.core import audit
+from linli.core.choices import AuditAction
+from linli.core.crypto import digest
+from linli.core.masking import mask_phone
+from linli.core.validation import normalize_mobile
+from linli.orgs.models import Unit
+from linli.places.models import Place
+
+from .choices import UNMASK_ROLES, PhoneCodePurpose, Role
+from .models import PhoneCode, User
+from .scopes import can, forget_scope, scope_of
+from .sms import get_backend
+
+
+def _can_manage_users(actor: Any) -> bool:
+    scope = scope_of(actor)
+    return scope.everything or scope.role in {Role.DISTRICT_COMMAND, Role.STREET_DISPATCHER}
+
+
+@transaction.atomic
+def create_user(
+    actor: Any,
+    *,
+    username: str,
+    role: str,
+    password: str | None = None,
+    display_name: str = "",
+    phone: str = "",
+    places: Sequence[Place] = (),
+    units: Sequence[Unit] = (),
+    superuser: bool = False,
+) -> User:
+    """Staff accounts are created by someone who may grant the scope; residents sign up by phone.
+    `actor=None` is the system itself (sign-up, bootstrap commands); only it may make a superuser."""
+    if actor is not None and not _can_manage_users(actor):
+        raise PermissionDenied(_("You may not create accounts"))
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role %(role)s"), params={"role": role})
+    if actor is not None:
+        _check_grantable(actor, places, units)
+        if role == Role.PLATFORM_ADMIN and not scope_of(actor).everything:
+            raise PermissionDenied(_("Only a platform administrator may create another"))
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(_("Username %(name)s is taken"), params={"name": username})
+    normalized = normalize_mobile(phone) if phone else ""
+    if normalized and User.objects.filter(phone_digest=digest(normalized)).exists():
+        raise ValidationError(_("This phone number already has an account"))
+    if superuser and actor is not None:
+        raise PermissionDenied(_("Superusers are created from the command line only"))
+    user = User(
+        username=username,
+        role=role,
+        display_name=display_name,
+        phone=normalized,
+        is_superuser=superuser,
+        is_staff=superuser,
+    )
+    user.set_password(password) if password else user.set_unusable_password()
+    user.save()
+    user.places.set(places)
+    user.units.set(units)
+    audit.record(AuditAction.USER_CREATED, actor=actor, target=user, data={"role": role})
+    return user
+
+
+def _check_grantable(actor: Any, places: Sequence[Place], units: Sequence[Unit]) -> None:
+    for place in places:
+        if not can(actor, "view", place):
+            raise PermissionDenied(_("Place %s is outside your scope") % place.code)
+    for unit in units:
+        if not can(actor, "view", unit):
+            raise PermissionDenied(_("Unit %s is outside your scope") % unit.code)
+
+
+@transaction.atomic
+def change_scope(actor: Any, user: User, *, places: Sequence[Place], units: Sequence[Unit]) -> User:
+    if not _can_manage_users(actor) or not can(actor, "change", user):
+        raise PermissionDenied(_("You may not change this account"))
+    _check_grantable(actor, places, units)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = {
+        "places": sorted(user.places.values_list("code", flat=True)),
+        "units": sorted(user.units.values_list("code", flat=True)),
+    }
+    user.places.set(places)
+    user.units.set(units)
+    forget_scope(user)
+    audit.record(
+        AuditAction.USER_SCOPE_CHANGED,
+        actor=actor,
+        target=user,
+        data={
+            "before": before,
+            "after": {"places": sorted(p.code for p in places), "units": sorted(u.code for u in units)},
+        },
+    )
+    return user
+
+
+@transaction.atomic
+def change_role(actor: Any, user: User, role: str) -> User:
+    if not _can_manage_users(actor) or not can(actor, "change", user):
+        raise PermissionDenied(_("You may not change this account"))
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role %(role)s"), params={"role": role})
+    if role == Role.PLATFORM_ADMIN and not scope_of(actor).everything:
+        raise PermissionDenied(_("Only a platform administrator may create another"))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    old = user.role
+    user.role = role
+    user.save(update_fields=["role"])
+    forget_scope(user)
+    audit.record(AuditAction.USER_ROLE_CHANGED, actor=actor, target=user, data={"from": old, "to": role})
+    return user
+
+
+# --------------------------------------------------------------------------------------------------
+# One-time phone codes
+
+
+def _hash_code(phone_digest: str, code: str) -> str:
+    return make_password(f"{phone_digest}:{code}")
+
+
+def send_phone_code(phone_text: str, purpose: str = PhoneCodePurpose.LOGIN) -> str:
+    """Send a 6-digit code; returns the normalised phone. Refuses to resend within the resend interval."""
+    phone = normalize_mobile(phone_text)
+    key = digest(phone)
+    now = timezone.now()
+    with transaction.atomic():
+        recent = (
+            PhoneCode.objects.select_for_update()
+            .filter(phone_digest=key, created_at__gte=now - timedelta(seconds=settings.PHONE_CODE_RESEND_SECONDS))
+            .exists()
+        )
+        if recent:
+            raise ValidationError(_("A code was just sent; wait a minute before asking again"))
+        code = f"{secrets.randbelow(10**6):06d}"
+        PhoneCode.objects.create(
+            phone_digest=key,
+            purpose=purpose,
+            code_hash=_hash_code(key, code),
+            expires_at=now + timedelta(seconds=settings.PHONE_CODE_TTL_SECONDS),
+        )
+        audit.record(
+            AuditAction.PHONE_CODE_SENT,
+            target_type="accounts.phone",
+            target_repr=mask_phone(phone),
+            data={"purpose": purpose},
+        )
+        message = _("Your Linli code is %(code)s, valid for %(minutes)d minutes. Never tell it to anyone.") % {
+            "code": code,
+            "minutes": settings.PHONE_CODE_TTL_SECONDS // 60,
+        }
+        transaction.on_commit(lambda: get_backend().send(phone, message))
+    return phone
+
+
+def verify_phone_code(phone_text: str, code: str) -> User:
+    """Check the latest code for the phone; on success return its user, creating a resident on first use."""
+    phone = normalize_mobile(phone_text)
+    key = digest(phone)
+    now = timezone.now()
+    with transaction.atomic():
+        entry = (
+            PhoneCode.objects.select_for_update()
+            .filter(phone_digest=key, used_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at")
+            .first()
+        )
+        if entry is None:
+            raise ValidationError(_("No valid code for this phone; ask for a new one"))
+        if entry.attempts >= settings.PHONE_CODE_MAX_ATTEMPTS:
+            raise ValidationError(_("Too many wrong codes; ask for a new one"))
+        correct = check_password(f"{key}:{(code or '').strip()}", entry.code_hash)
+        if not correct:
+            # Counted and committed before refusing, so guesses are limited per code.
+            entry.attempts += 1
+            entry.save(update_fields=["attempts"])
+        else:
+            entry.used_at = now
+            entry.save(update_fields=["used_at"])
+            user = User.objects.filter(phone_digest=key).first()
+            if user is None:
+                username = "r" + hmac.new(b"linli-resident", key.encode(), hashlib.sha256).hexdigest()[:12]
+                user = create_user(None, username=username, role=Role.RESIDENT, phone=phone)
+    if not correct:
+        raise ValidationError(_("The code is wrong"))
+    return user
+
+
+# --------------------------------------------------------------------------------------------------
+# Two-factor (TOTP) for staff
+
+
+@transaction.atomic
+def start_totp(user: User) -> TOTPDevice:
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="Linli", confirmed=False)
+
+
+@transaction.atomic
+def confirm_totp(user: User, token: str) -> TOTPDevice:
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    if device is None:
+        raise ValidationError(_("Start two-factor setup first"))
+    if not device.verify_token(token):
+        raise ValidationError(_("The code from your authenticator app is wrong"))
+    device.confirmed = True
+    device.save()
+    TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
+    audit.record(AuditAction.TOTP_ENABLED, actor=user, target=user)
+    return device
+
+
+@transaction.atomic
+def disable_totp(user: User) -> None:
+    TOTPDevice.objects.filter(user=user).delete()
+    audit.record(AuditAction.TOTP_DISABLED, actor=user, target=user)
+
+
+# --------------------------------------------------------------------------------------------------
+# Personal data in the clear
+
+
+def reveal(actor: Any, obj: Any, field: str, reason: str = "") -> str:
+    """The clear value of a personal-data field, for roles that need it; every call is an audit event."""
+    scope = scope_of(actor)
+    if not (scope.everything or scope.role in UNMASK_ROLES) or not can(actor, "view", obj):
+        raise PermissionDenied(_("Your role may not see this in full"))
+    value = str(getattr(obj, field) or "")
+    audit.record(AuditAction.PERSONAL_DATA_REVEALED, actor=actor, target=obj, data={"field": field, "reason": reason})
+    return value

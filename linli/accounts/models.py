@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.crypto import EncryptedTextField, digest
+
+from .choices import STAFF_ROLES, PhoneCodePurpose, Role
+
+
+class LinliUserManager(UserManager["User"]):
+    def restrict(self, user: Any, action: str = "view") -> models.QuerySet[User]:
+        from .scopes import restrict
+
+        return restrict(self.get_queryset(), user, action)
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.RESIDENT, db_index=True)
+    display_name = models.CharField(_("display name"), max_length=64, blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True, default="")
+    phone_digest = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    places = models.ManyToManyField(
+        "places.Place", verbose_name=_("places in scope"), blank=True, related_name="scoped_users"
+    )
+    units = models.ManyToManyField("orgs.Unit", verbose_name=_("units in scope"), blank=True, related_name="members")
+
+    objects = LinliUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.phone_digest = digest(self.phone) if self.phone else None
+        super().save(*args, **kwargs)
+
+    @property
+    def is_government_staff(self) -> bool:
+        return self.role in STAFF_ROLES or self.is_superuser
+
+
+class LoginFailure(models.Model):
+    """One failed password attempt; enough of them in the window lock the username."""
+
+    username = models.CharField(_("username"), max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("login failure")
+        verbose_name_plural = _("login failures")
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent by SMS; only its hash is stored."""
+
+    phone_digest = models.CharField(max_length=64, db_index=True)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=PhoneCodePurpose.choices)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phone code")
+        verbose_name_plural = _("phone codes")
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} @ {self.created_at:%Y-%m-%d %H:%M}"

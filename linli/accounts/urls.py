@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("login/otp/", views.login_otp_view, name="login_otp"),
+    path("login/phone/send/", views.phone_send_view, name="phone_send"),
+    path("login/phone/verify/", views.phone_verify_view, name="phone_verify"),
+    path("logout/", views.logout_view, name="logout"),
+    path("security/", views.security_view, name="security"),
+]

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from linli.orgs.models import Matter, Unit
+from linli.places.models import Place
+
+
+class PlaceSerializer(serializers.ModelSerializer):
+    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+
+    class Meta:
+        model = Place
+        fields = [
+            "id",
+            "code",
+            "name",
+            "level",
+            "parent",
+            "parent_code",
+            "depth",
+            "longitude",
+            "latitude",
+            "households",
+            "geometry",
+        ]
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "code", "name", "kind", "department_type", "parent", "is_active"]
+
+
+class MatterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Matter
+        fields = [
+            "id",
+            "code",
+            "name",
+            "case_type",
+            "major_class",
+            "minor_class",
+            "category",
+            "keywords",
+            "owner_level",
+            "department_type",
+            "contact_normal",
+            "contact_urgent",
+            "handle_normal",
+            "handle_urgent",
+            "is_complex",
+            "is_utility",
+            "is_disputed",
+            "is_active",
+        ]
+
+
+class ResponsibilityQuery(serializers.Serializer):
+    matter = serializers.CharField(required=False, allow_blank=True, help_text="matter code; blank = not on the list")
+    place = serializers.CharField(help_text="place code")
+
+
+class ResponsibilityAnswer(serializers.Serializer):
+    unit = UnitSerializer(allow_null=True)
+    reason = serializers.CharField()
+    fallback = serializers.BooleanField()
+    place = PlaceSerializer()
+
+
+class ResolveQuery(serializers.Serializer):
+    address = serializers.CharField(required=False, max_length=300)
+    lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
+    lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
+
+    def validate(self, attrs: dict[str, object]) -> dict[str, object]:
+        if not attrs.get("address") and (attrs.get("lon") is None or attrs.get("lat") is None):
+            raise serializers.ValidationError("请提供地址，或经度和纬度 / give an address, or lon and lat")
+        return attrs
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    role = serializers.CharField()
+    places = serializers.ListField(child=serializers.CharField())
+    units = serializers.ListField(child=serializers.CharField())

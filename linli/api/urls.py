@@ -1,0 +1,18 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.register("places", views.PlaceViewSet, basename="place")
+router.register("units", views.UnitViewSet, basename="unit")
+router.register("matters", views.MatterViewSet, basename="matter")
+
+app_name = "api"
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("v1/responsibility/", views.responsibility, name="responsibility"),
+    path("v1/me/", views.me, name="me"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+]

@@ -1,0 +1,117 @@
+"""REST API. Every queryset starts from `.restrict(request.user)`; there is no unscoped list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from linli.orgs.models import Matter, Unit
+from linli.orgs.queries import matters_for, responsible_unit, units_for
+from linli.places.models import Place
+from linli.places.queries import places_for, resolve_address, resolve_point
+
+from .serializers import (
+    MatterSerializer,
+    MeSerializer,
+    PlaceSerializer,
+    ResolveQuery,
+    ResponsibilityAnswer,
+    ResponsibilityQuery,
+    UnitSerializer,
+)
+
+
+class PlaceViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = PlaceSerializer
+
+    def get_queryset(self) -> QuerySet[Place]:
+        qs = places_for(self.request.user).select_related("parent").order_by("path")
+        level = self.request.query_params.get("level")
+        if level:
+            qs = qs.filter(level=level)
+        under = self.request.query_params.get("under")
+        if under:
+            root = places_for(self.request.user).filter(code=under).first()
+            qs = qs.under(root) if root else qs.none()
+        return qs
+
+    @extend_schema(parameters=[ResolveQuery], responses=PlaceSerializer)
+    @action(detail=False, methods=["get"])
+    def resolve(self, request: Request) -> Response:
+        query = ResolveQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data: dict[str, Any] = query.validated_data  # type: ignore[assignment]
+        place: Place | None
+        score = None
+        if data.get("lon") is not None and data.get("lat") is not None:
+            place = resolve_point(data["lon"], data["lat"])
+        else:
+            match = resolve_address(data["address"])
+            place, score = (match.place, match.score) if match else (None, None)
+        if place is None or not places_for(request.user).filter(pk=place.pk).exists():
+            return Response({"detail": "没有找到范围内的地点 / no place in your scope matches"}, status=404)
+        body = dict(PlaceSerializer(place).data)
+        body["score"] = score
+        return Response(body)
+
+
+class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = UnitSerializer
+
+    def get_queryset(self) -> QuerySet[Unit]:
+        return units_for(self.request.user).order_by("code")
+
+
+class MatterViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = MatterSerializer
+    lookup_field = "code"
+
+    def get_queryset(self) -> QuerySet[Matter]:
+        qs = matters_for(self.request.user).order_by("code")
+        category = self.request.query_params.get("category")
+        return qs.filter(category=category) if category else qs
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("matter", str), OpenApiParameter("place", str, required=True)],
+    responses=ResponsibilityAnswer,
+)
+@api_view(["GET"])
+def responsibility(request: Request) -> Response:
+    query = ResponsibilityQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    data: dict[str, Any] = query.validated_data  # type: ignore[assignment]
+    place = get_object_or_404(places_for(request.user), code=data["place"])
+    matter = None
+    if data.get("matter"):
+        matter = get_object_or_404(matters_for(request.user), code=data["matter"])
+    answer = responsible_unit(matter, place)
+    return Response(
+        {
+            "unit": UnitSerializer(answer.unit).data if answer.unit else None,
+            "reason": answer.reason,
+            "fallback": answer.fallback,
+            "place": PlaceSerializer(place).data,
+        }
+    )
+
+
+@extend_schema(responses=MeSerializer)
+@api_view(["GET"])
+def me(request: Request) -> Response:
+    user: Any = request.user
+    return Response(
+        {
+            "username": user.username,
+            "role": user.role,
+            "places": list(user.places.values_list("code", flat=True)),
+            "units": list(user.units.values_list("code", flat=True)),
+        }
+    )

@@ -1,0 +1,30 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    PLACE_CREATED = "place.created", _("Place created")
+    PLACE_UPDATED = "place.updated", _("Place updated")
+    PLACE_MOVED = "place.moved", _("Place moved")
+    PLACES_IMPORTED = "places.imported", _("Places imported")
+    PLACES_EXPORTED = "places.exported", _("Places exported")
+    UNIT_CREATED = "unit.created", _("Unit created")
+    UNIT_UPDATED = "unit.updated", _("Unit updated")
+    UNITS_IMPORTED = "units.imported", _("Units imported")
+    MATTERS_IMPORTED = "matters.imported", _("Matters imported")
+    MATTERS_EXPORTED = "matters.exported", _("Matters exported")
+    MATTER_ADMITTED = "matter.admitted", _("Matter admitted to communities")
+    USER_CREATED = "user.created", _("User created")
+    USER_ROLE_CHANGED = "user.role_changed", _("User role changed")
+    USER_SCOPE_CHANGED = "user.scope_changed", _("User scope changed")
+    LOGIN_SUCCEEDED = "login.succeeded", _("Login succeeded")
+    LOGIN_FAILED = "login.failed", _("Login failed")
+    LOGIN_LOCKED = "login.locked", _("Account locked after failures")
+    PHONE_CODE_SENT = "phone_code.sent", _("Phone code sent")
+    TOTP_ENABLED = "totp.enabled", _("Two-factor enabled")
+    TOTP_DISABLED = "totp.disabled", _("Two-factor disabled")
+    PERSONAL_DATA_REVEALED = "personal_data.revealed", _("Personal data revealed")
+    DISPATCH_DECIDED = "dispatch.decided", _("Dispatch decided")
+    DISPATCH_CORRECTED = "dispatch.corrected", _("Dispatch corrected")
+    DISPATCH_MODEL_PROMOTED = "dispatch.model_promoted", _("Dispatch model promoted")
+    DISPATCH_MODEL_ROLLED_BACK = "dispatch.model_rolled_back", _("Dispatch model rolled back")

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from linli.core import demo
+
+
+class Command(BaseCommand):
+    help = "Build the demo city (东城区 of Beijing) once; deterministic from --seed."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=20261123)
+        parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+    def handle(self, *args: Any, seed: int, quiet: bool, **options: Any) -> None:
+        if demo.is_built():
+            if not quiet:
+                self.stdout.write("The demo city is already built.")
+                self.print_accounts()
+            return
+        started = time.monotonic()
+        summary = demo.build(seed=seed)
+        if quiet:
+            return
+        self.stdout.write(self.style.SUCCESS(f"Demo city built in {time.monotonic() - started:.1f} s"))
+        self.stdout.write("Places: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.places.items())))
+        self.stdout.write(f"Units: {summary.units}; matters: {summary.matters}")
+        self.print_accounts()
+
+    def print_accounts(self) -> None:
+        from linli.accounts.models import User
+
+        self.stdout.write(f"\nDemo accounts (password for all: {demo.DEMO_PASSWORD}):")
+        for user in User.objects.order_by("id"):
+            self.stdout.write(f"  {user.get_role_display():<12} {user.username:<12} {user.display_name}")
+        self.stdout.write("Residents can also log in with phone 13800000001 and the code written to this log.")

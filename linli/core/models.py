@@ -1,0 +1,93 @@
+"""The append-only, tamper-evident audit timeline.
+
+Each event carries the hash of the one before it, so deleting or editing any row breaks every hash after
+it; `verify_chain` finds the first broken link. The single-row head is locked while an event is written so
+that two writers can never both chain onto the same predecessor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .choices import AuditAction
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditChainHead(models.Model):
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    last_event_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.last_event_id} {self.last_hash[:12]}"
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def restrict(self, user: Any, action: str = "view") -> AuditEventQuerySet:
+        from linli.accounts.scopes import restrict
+
+        return restrict(self, user, action)
+
+
+class AuditEvent(models.Model):
+    occurred_at = models.DateTimeField(_("occurred at"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=64, choices=AuditAction.choices, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=64, blank=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    target_repr = models.CharField(_("target"), max_length=255, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.target_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("audit events are append-only")
+
+    def compute_hash(self) -> str:
+        payload = json.dumps(
+            {
+                "prev": self.prev_hash,
+                "at": self.occurred_at.isoformat(),
+                "actor": self.actor_id,
+                "action": self.action,
+                "target": [self.target_type, self.target_id, self.target_repr],
+                "data": self.data,
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+            default=str,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()

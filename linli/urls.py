@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from linli.core import views as core_views
+
+admin.site.site_header = "邻里 Linli"
+admin.site.site_title = "邻里 Linli"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("linli.accounts.urls")),
+    path("places/", include("linli.places.urls")),
+    path("orgs/", include("linli.orgs.urls")),
+    path("api/", include("linli.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
