@@ -25,7 +25,10 @@ PASSWORD = "Test-pass-2026!"
 
 
 def box(west: float, north: float, east: float, south: float) -> dict[str, Any]:
-    return {"type": "Polygon", "coordinates": [[[west, north], [east, north], [east, south], [west, south], [west, north]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [[[west, north], [east, north], [east, south], [west, south], [west, north]]],
+    }
 
 
 TREE = [
@@ -55,6 +58,9 @@ class World:
 
     def place(self, code: str) -> Place:
         return self.places[code]
+
+    def units_by_code(self, code: str) -> Unit:
+        return next(u for u in self.units.values() if u.code == code)
 
 
 def make_tree(admin: User) -> dict[str, Place]:

@@ -64,7 +64,11 @@ def test_move_rewrites_the_whole_subtree(world):
     update_place(world.admin, estate, parent=grid_b)
     estate.refresh_from_db()
     assert estate.path.startswith(grid_b.path)
-    assert {p.code for p in Place.objects.under(grid_b)} >= {"110101001001002E01", "110101001001002E01B01", other_estate.code}
+    assert {p.code for p in Place.objects.under(grid_b)} >= {
+        "110101001001002E01",
+        "110101001001002E01B01",
+        other_estate.code,
+    }
     for place in Place.objects.under(grid_b):
         assert place.depth == len(place.path) // 10 - 1
     with pytest.raises(ValidationError):
@@ -77,13 +81,21 @@ def test_create_checks_scope_level_and_code(world):
     grid = world.place("110101001001001")
     create_place(community_worker, code="110101001001001E09", name="新建小区", level="estate", parent=grid)
     with pytest.raises(PermissionDenied):
-        create_place(community_worker, code="110101002001001E09", name="越界", level="estate", parent=world.place("110101002001001"))
+        create_place(
+            community_worker,
+            code="110101002001001E09",
+            name="越界",
+            level="estate",
+            parent=world.place("110101002001001"),
+        )
     with pytest.raises(PermissionDenied):
         create_place(world.users[Role.GRID_WORKER], code="110101001001001E08", name="x", level="estate", parent=grid)
     with pytest.raises(ValidationError):
         create_place(world.admin, code="110101001001003", name="x", level="street", parent=world.place("110101001001"))
     with pytest.raises(ValidationError):
-        create_place(world.admin, code="110101001001", name="dup", level="community", parent=world.place("110101001000"))
+        create_place(
+            world.admin, code="110101001001", name="dup", level="community", parent=world.place("110101001000")
+        )
 
 
 @pytest.mark.django_db

@@ -1,0 +1,110 @@
+"""Pages and API behave for a person: the right answers, clear errors, bounded query counts."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.urls import reverse
+
+from linli.accounts.choices import Role
+from linli.orgs.models import Matter
+from linli.places.models import Place
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [*Role.values])
+def test_every_role_has_a_home_page(client, world, role):
+    user = world.users.get(role) or (world.admin if role == Role.PLATFORM_ADMIN else None)
+    if user is None:
+        pytest.skip("no fixture user for this role")
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert 'data-role="' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_list_pages_have_bounded_queries(client, world, django_assert_max_num_queries, matter):
+    client.force_login(world.users[Role.DISTRICT_COMMAND])
+    for i in range(30):
+        Place.objects.create(
+            code=f"110101001001001E{i + 10:02d}",
+            name=f"园{i}",
+            level="estate",
+            parent=world.place("110101001001001"),
+            path=world.place("110101001001001").path + f"{9000 + i:010d}",
+            depth=5,
+        )
+        Matter.objects.create(
+            code=f"MX{i}",
+            name=f"事项{i}",
+            category="城乡建设",
+            owner_level="street",
+            department_type="urban_management",
+        )
+    grid = world.place("110101001001001")
+    for url in (
+        reverse("places:detail", args=[grid.pk]),
+        reverse("orgs:matters"),
+        reverse("orgs:units"),
+        reverse("home"),
+    ):
+        with django_assert_max_num_queries(15):
+            assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_import_page_shows_every_bad_row(client, world):
+    client.force_login(world.users[Role.COMMUNITY_WORKER])
+    content = "code,name,level,parent_code,contact_phone\n110101001001003,新网格,grid,110101001001,123\n110101001001004,孤,grid,999,\n"
+    upload = io.BytesIO(content.encode())
+    upload.name = "bad.csv"
+    response = client.post(reverse("places:import"), {"file": upload})
+    body = response.content.decode()
+    assert response.status_code == 200 and 'id="import-errors"' in body
+    assert ">2<" in body and ">3<" in body
+    assert not Place.objects.filter(code="110101001001003").exists()
+
+
+@pytest.mark.django_db
+def test_resolve_page_and_responsibility_page(client, world, matter):
+    client.force_login(world.users[Role.STREET_DISPATCHER])
+    response = client.get(reverse("places:resolve"), {"longitude": "116.05", "latitude": "39.9"})
+    assert "甲一第1网格" in response.content.decode()
+    response = client.get(reverse("places:resolve"), {"longitude": "116.3", "latitude": "39.9"})
+    assert "乙一第1网格" not in response.content.decode()  # outside the dispatcher's street
+    response = client.get(reverse("orgs:responsibility"), {"matter": matter.pk, "address": "甲一社区甲园小区"})
+    assert "城管委" in response.content.decode()
+    response = client.get(reverse("orgs:responsibility"), {"matter": matter.pk})
+    assert response.status_code == 200 and "responsibility-answer" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_api_responsibility_resolve_and_schema(client, world, matter):
+    client.force_login(world.users[Role.DISTRICT_COMMAND])
+    body = client.get("/api/v1/responsibility/", {"matter": "M01001", "place": "110101002001001"}).json()
+    assert body["unit"]["code"] == "DA" and body["fallback"] is False
+    body = client.get("/api/v1/responsibility/", {"place": "110101002001001"}).json()
+    assert body["unit"]["code"] == "SB" and body["fallback"] is True
+    assert client.get("/api/v1/places/resolve/", {"lon": 116.3, "lat": 39.9}).json()["code"] == "110101002001001"
+    assert (
+        client.get("/api/v1/places/resolve/", {"address": "乙一社区乙园小区1号楼"}).json()["code"]
+        == "110101002001001E01B01"
+    )
+    bad = client.get("/api/v1/places/resolve/", {"lon": 500})
+    assert bad.status_code == 400
+    assert client.get("/api/v1/places/", {"under": "110101001001", "level": "grid"}).json()["count"] == 2
+    assert client.get("/api/v1/me/").json()["role"] == Role.DISTRICT_COMMAND
+    schema = client.get("/api/schema/?format=json")
+    assert schema.status_code == 200
+    paths = json.loads(schema.content)["paths"]
+    assert "/api/v1/responsibility/" in paths and "/api/v1/places/resolve/" in paths
+
+
+@pytest.mark.django_db
+def test_language_switch_to_english(client, world):
+    client.force_login(world.users[Role.GRID_WORKER])
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "My grids" in client.get(reverse("home")).content.decode()
