@@ -31,12 +31,12 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: install
-	$(BIN)/ruff check linli bench
-	$(BIN)/ruff format --check linli bench
+	$(BIN)/ruff check linli bench conftest.py
+	$(BIN)/ruff format --check linli bench conftest.py
 	$(BIN)/python manage.py makemigrations --check --dry-run -v0
 
 typecheck: install
-	$(BIN)/mypy linli
+	$(BIN)/mypy linli conftest.py
 
 unit: install chromium
 	$(BIN)/pytest -q -n 2 --dist loadfile

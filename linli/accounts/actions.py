@@ -191,6 +191,7 @@ def verify_phone_code(phone_text: str, code: str) -> User:
             raise ValidationError(_("No valid code for this phone; ask for a new one"))
         if entry.attempts >= settings.PHONE_CODE_MAX_ATTEMPTS:
             raise ValidationError(_("Too many wrong codes; ask for a new one"))
+        user: User | None = None
         correct = check_password(f"{key}:{(code or '').strip()}", entry.code_hash)
         if not correct:
             # Counted and committed before refusing, so guesses are limited per code.
@@ -203,7 +204,7 @@ def verify_phone_code(phone_text: str, code: str) -> User:
             if user is None:
                 username = "r" + hmac.new(b"linli-resident", key.encode(), hashlib.sha256).hexdigest()[:12]
                 user = create_user(None, username=username, role=Role.RESIDENT, phone=phone)
-    if not correct:
+    if not correct or user is None:
         raise ValidationError(_("The code is wrong"))
     return user
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -28,7 +28,7 @@ class User(AbstractUser):
     )
     units = models.ManyToManyField("orgs.Unit", verbose_name=_("units in scope"), blank=True, related_name="members")
 
-    objects = LinliUserManager()
+    objects: ClassVar[LinliUserManager] = LinliUserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("user")

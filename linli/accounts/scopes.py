@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 
@@ -183,7 +183,7 @@ def register(label: str, rule: Callable[[models.QuerySet[Any], Scope, str, Any],
     RULES[label] = rule
 
 
-def restrict[T: models.Model](qs: models.QuerySet[T], user: Any, action: str = "view") -> models.QuerySet[T]:
+def restrict[Q: models.QuerySet[Any]](qs: Q, user: Any, action: str = "view") -> Q:
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     label = qs.model._meta.label_lower
@@ -193,8 +193,8 @@ def restrict[T: models.Model](qs: models.QuerySet[T], user: Any, action: str = "
         raise LookupError(f"no scope rule for {label}: add one to linli.accounts.scopes") from None
     scope = scope_of(user)
     if scope.empty and not scope.everything and label not in {"orgs.matter", "accounts.user", "orgs.matteradmission"}:
-        return qs.none()
-    return rule(qs, scope, action, user)
+        return cast(Q, qs.none())
+    return cast(Q, rule(qs, scope, action, user))
 
 
 def can(user: Any, action: str, obj: models.Model) -> bool:

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 
 from linli.accounts.actions import create_user
 from linli.accounts.choices import Role
@@ -80,11 +81,11 @@ def is_built() -> bool:
     return Place.objects.filter(code=DISTRICT_CODE).exists()
 
 
-def division_rows() -> list[dict[str, str]]:
+def division_rows() -> list[dict[str, Any]]:
     """东城区 and everything under it, plus 北京市 and 市辖区 above it, from the division file."""
     source = DIVISIONS_CSV if DIVISIONS_CSV.exists() else BUNDLED_DIVISIONS_CSV
     with source.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+        rows: list[dict[str, Any]] = list(csv.DictReader(handle))
     by_code = {r["code"]: r for r in rows}
     keep = {DISTRICT_CODE}
     changed = True
@@ -130,9 +131,9 @@ def short_name(name: str) -> str:
     return name
 
 
-def generated_rows(divisions: list[dict[str, str]], rng: random.Random) -> list[dict[str, Any]]:
+def generated_rows(divisions: list[dict[str, Any]], rng: random.Random) -> list[dict[str, Any]]:
     streets = sorted((r for r in divisions if r["level"] == "street"), key=lambda r: r["code"])
-    communities: dict[str, list[dict[str, str]]] = {}
+    communities: dict[str, list[dict[str, Any]]] = {}
     for r in divisions:
         if r["level"] == "community":
             communities.setdefault(r["parent_code"], []).append(r)
@@ -150,14 +151,14 @@ def generated_rows(divisions: list[dict[str, str]], rng: random.Random) -> list[
 
 
 def _grids_for(
-    community: dict[str, str], cell: tuple[float, float, float, float], rng: random.Random
+    community: dict[str, Any], cell: tuple[float, float, float, float], rng: random.Random
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     base = short_name(community["name"])
     n_grids = rng.randint(2, 4)
     for g, gcell in enumerate(_split(*cell, n_grids), start=1):
         grid_code = f"{community['code']}{g:03d}"
-        grid = {
+        grid: dict[str, Any] = {
             "code": grid_code,
             "name": f"{base}第{g}网格",
             "level": PlaceLevel.GRID,
@@ -240,13 +241,8 @@ def build(seed: int = 20261123, stdout: Any = None) -> DemoSummary:
         generated = generated_rows(divisions, rng)
         columns = ["code", "name", "level", "parent_code", "geometry", "households", "contact_phone"]
         import_place_table(admin, _table(divisions, columns), source=f"{DIVISIONS_CSV.name} (东城区)")
-        result = import_place_table(admin, _table(generated, columns), source="demo generator")
-        summary.places = dict(
-            Place.objects.values_list("level")
-            .annotate(n=__import__("django.db.models", fromlist=["Count"]).Count("id"))
-            .order_by()
-        )
-        del result
+        import_place_table(admin, _table(generated, columns), source="demo generator")
+        summary.places = dict(Place.objects.values_list("level").annotate(n=Count("id")).order_by())
         with MATTERS_CSV.open(encoding="utf-8") as handle:
             matter_rows = list(csv.DictReader(handle))
         import_matter_table(admin, _table(matter_rows, list(matter_rows[0].keys())), source=MATTERS_CSV.name)
@@ -311,7 +307,7 @@ def _units(admin: User, rng: random.Random) -> int:
                 "name": name,
                 "kind": UnitKind.COMMUNITY_COMMITTEE,
                 "jurisdiction_codes": community.code,
-                "parent_code": f"U-S-{community.parent.code}",
+                "parent_code": f"U-S-{community.parent.code if community.parent else ''}",
             }
         )
     estates = list(Place.objects.filter(level=PlaceLevel.ESTATE).values_list("code", flat=True).order_by("code"))

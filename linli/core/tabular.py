@@ -46,7 +46,7 @@ class ImportRejected(Exception):
 @dataclass
 class Table:
     columns: list[str]
-    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
 
 MAX_ROWS = 200_000

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from linli.core import audit
@@ -63,7 +63,7 @@ def _flag(value: str) -> bool:
     raise ValidationError(_("Write 1 or 0 (是/否)"))
 
 
-def _choice(value: str, choices: type, column: str) -> str:
+def _choice(value: str, choices: type[models.TextChoices], column: str) -> str:
     text = value.strip()
     if text in choices.values:
         return text

@@ -12,10 +12,10 @@ from rapidfuzz import fuzz, process
 
 from .choices import LEVEL_RANK, PlaceLevel
 from .geometry import contains
-from .models import Place
+from .models import Place, PlaceQuerySet
 
 
-def places_for(user: Any, action: str = "view") -> QuerySet[Place]:
+def places_for(user: Any, action: str = "view") -> PlaceQuerySet:
     return Place.objects.restrict(user, action)
 
 

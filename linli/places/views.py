@@ -78,8 +78,9 @@ def resolve(request: HttpRequest) -> HttpResponse:
             }
         else:
             match = resolve_address(data["address"])
-            visible = match is not None and places_for(request.user).filter(pk=match.place.pk).exists()
-            result = {"kind": "address", "place": match.place if visible else None, "match": match if visible else None}
+            if match is not None and not places_for(request.user).filter(pk=match.place.pk).exists():
+                match = None
+            result = {"kind": "address", "place": match.place if match else None, "match": match}
     template = "places/_resolve_result.html" if request.htmx else "places/resolve.html"  # type: ignore[attr-defined]
     return render(request, template, {"form": form, "result": result})
 

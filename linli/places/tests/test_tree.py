@@ -14,7 +14,6 @@ from linli.places.actions import create_place, import_place_table, update_place
 from linli.places.models import Place
 from linli.places.queries import resolve_address, resolve_point
 
-
 EXAMPLES = itertools.count()
 
 
