@@ -81,13 +81,13 @@ def is_built() -> bool:
     return Place.objects.filter(code=DISTRICT_CODE).exists()
 
 
-def division_rows() -> list[dict[str, Any]]:
+def division_rows(district_code: str = DISTRICT_CODE) -> list[dict[str, Any]]:
     """东城区 and everything under it, plus 北京市 and 市辖区 above it, from the division file."""
     source = DIVISIONS_CSV if DIVISIONS_CSV.exists() else BUNDLED_DIVISIONS_CSV
     with source.open(encoding="utf-8") as handle:
         rows: list[dict[str, Any]] = list(csv.DictReader(handle))
     by_code = {r["code"]: r for r in rows}
-    keep = {DISTRICT_CODE}
+    keep = {district_code}
     changed = True
     while changed:
         changed = False
@@ -96,7 +96,7 @@ def division_rows() -> list[dict[str, Any]]:
                 keep.add(row["code"])
                 changed = True
     ancestors = []
-    code = by_code[DISTRICT_CODE]["parent_code"]
+    code = by_code[district_code]["parent_code"]
     while code:
         ancestors.append(code)
         code = by_code[code]["parent_code"]
@@ -131,15 +131,20 @@ def short_name(name: str) -> str:
     return name
 
 
-def generated_rows(divisions: list[dict[str, Any]], rng: random.Random) -> list[dict[str, Any]]:
+def generated_rows(
+    divisions: list[dict[str, Any]],
+    rng: random.Random,
+    district_code: str = DISTRICT_CODE,
+    bounds: tuple[float, float, float, float] = (WEST, NORTH, EAST, SOUTH),
+) -> list[dict[str, Any]]:
     streets = sorted((r for r in divisions if r["level"] == "street"), key=lambda r: r["code"])
     communities: dict[str, list[dict[str, Any]]] = {}
     for r in divisions:
         if r["level"] == "community":
             communities.setdefault(r["parent_code"], []).append(r)
     rows: list[dict[str, Any]] = []
-    geometry: dict[str, dict[str, Any]] = {DISTRICT_CODE: _box(WEST, NORTH, EAST, SOUTH)}
-    for street, cell in zip(streets, _split(WEST, NORTH, EAST, SOUTH, len(streets)), strict=True):
+    geometry: dict[str, dict[str, Any]] = {district_code: _box(*bounds)}
+    for street, cell in zip(streets, _split(*bounds, len(streets)), strict=True):
         geometry[street["code"]] = _box(*cell)
         members = sorted(communities.get(street["code"], []), key=lambda r: r["code"])
         for community, ccell in zip(members, _split(*cell, len(members)), strict=True):
