@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "rest_framework",
     "drf_spectacular",
+    "django_tasks_db",
     "linli.core",
     "linli.places",
     "linli.orgs",
@@ -87,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "linli.core.context_processors.navigation",
             ],
         },
     },
@@ -177,5 +179,27 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# Background work through Django's tasks interface; the database-backed worker (`manage.py db_worker`)
+# is the default, so a single machine needs no broker. TASKS_BACKEND=immediate runs tasks inline.
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+            "dummy": "django.tasks.backends.dummy.DummyBackend",
+        }[os.environ.get("TASKS_BACKEND", "database")],
+    }
+}
+
 # Where the dispatch engine keeps its versioned model files.
 DISPATCH_MODEL_DIR = Path(os.environ.get("DISPATCH_MODEL_DIR", BASE_DIR / "var" / "models"))
+# Training data the first dispatch model learns from when no corrections exist yet: the labelled
+# citizen messages of the 2020 TipDM Cup (train split only), where the shared data folder is present.
+DISPATCH_BASE_TRAINING = Path(
+    os.environ.get("DISPATCH_BASE_TRAINING", BASE_DIR.parent / "shared" / "data" / "teddy2020" / "attachment2.csv")
+)
+# Decisions whose calibrated confidence reaches this go out automatically; the rest go to a person.
+DISPATCH_AUTO_THRESHOLD = float(os.environ.get("DISPATCH_AUTO_THRESHOLD", "0"))  # 0: use the model's own
+DISPATCH_RETRAIN_HOURS = int(os.environ.get("DISPATCH_RETRAIN_HOURS", "24"))
+# How often a serving process checks which model version is active (a promotion needs no restart).
+DISPATCH_MODEL_CHECK_SECONDS = float(os.environ.get("DISPATCH_MODEL_CHECK_SECONDS", "5"))

@@ -47,6 +47,11 @@ def _unit_covering(place: Place, kind: str, department_type: str = "") -> Unit |
     return max(candidates, key=lambda u: (nearest(u), -u.pk))
 
 
+def department_covering(place: Place, department_type: str) -> Unit | None:
+    """The district department of a type whose jurisdiction holds the place."""
+    return _unit_covering(place, UnitKind.DISTRICT_DEPARTMENT, department_type)
+
+
 def _street_fallback(place: Place, reason: str) -> Responsibility:
     street = place.ancestor_at(PlaceLevel.STREET)
     unit = _unit_covering(street, UnitKind.STREET_OFFICE) if street else None

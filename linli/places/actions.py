@@ -147,6 +147,7 @@ def _move(actor: Any, place: Place, new_parent: Place | None) -> None:
 class ImportResult:
     created: int
     levels: dict[str, int]
+    unchanged: int = 0
 
 
 @dataclass
@@ -162,14 +163,17 @@ class _Row:
     depth: int = 0  # relative to the file's roots, set once the tree is checked
 
 
-def import_places(actor: Any, fileobj: IO[bytes], filename: str) -> ImportResult:
+def import_places(actor: Any, fileobj: IO[bytes], filename: str, *, merge: bool = False) -> ImportResult:
     table = read_table(fileobj, filename)
-    return import_place_table(actor, table, source=filename)
+    return import_place_table(actor, table, source=filename, merge=merge)
 
 
-def import_place_table(actor: Any, table: Table, source: str = "") -> ImportResult:
+def import_place_table(actor: Any, table: Table, source: str = "", *, merge: bool = False) -> ImportResult:
     """All-or-nothing import of a place tree; rows may come in any order, parents may be in the file
-    or already in the database. Raises ImportRejected listing every bad row."""
+    or already in the database. Raises ImportRejected listing every bad row.
+
+    With `merge`, a row whose code already exists under the same parent is left as it is (so a full
+    division file can be laid over a tree that holds part of it); otherwise an existing code is an error."""
     if not can_import(actor):
         raise PermissionDenied(_("You may not import places"))
     require_columns(table, ["code", "name", "level"])
@@ -184,8 +188,20 @@ def import_place_table(actor: Any, table: Table, source: str = "") -> ImportResu
             by_code[row.code] = row
     wanted = {r.code for r in rows} | {r.parent_code for r in rows if r.parent_code}
     existing = _existing(wanted)
-    for row in by_code.values():
-        if row.code in existing:
+    skipped = 0
+    for row in list(by_code.values()):
+        if row.code not in existing:
+            continue
+        current = existing[row.code]
+        parent_code = current.parent.code if current.parent_id and current.parent else ""
+        if merge and parent_code == row.parent_code and current.level == row.level:
+            del by_code[row.code]
+            skipped += 1
+        elif merge:
+            errors.append(
+                RowError(row.number, "parent_code", _("Code %s exists under another parent or level") % row.code)
+            )
+        else:
             errors.append(RowError(row.number, "code", _("Code %s already exists") % row.code))
     with transaction.atomic():
         parents = {code: p for code, p in existing.items()}
@@ -202,9 +218,9 @@ def import_place_table(actor: Any, table: Table, source: str = "") -> ImportResu
             actor=actor,
             target_type="places.place",
             target_repr=source[:255],
-            data={"created": created, "levels": levels, "source": source},
+            data={"created": created, "levels": levels, "source": source, "unchanged": skipped},
         )
-    return ImportResult(created=created, levels=levels)
+    return ImportResult(created=created, levels=levels, unchanged=skipped)
 
 
 def _parse_rows(raw: Sequence[tuple[int, dict[str, str]]]) -> tuple[list[_Row], list[RowError]]:
@@ -240,8 +256,10 @@ def _existing(codes: Iterable[str]) -> dict[str, Place]:
     found: dict[str, Place] = {}
     codes = list(codes)
     for start in range(0, len(codes), BATCH):
-        for place in Place.objects.filter(code__in=codes[start : start + BATCH]).only(
-            "id", "code", "level", "path", "depth"
+        for place in (
+            Place.objects.filter(code__in=codes[start : start + BATCH])
+            .select_related("parent")
+            .only("id", "code", "level", "path", "depth", "parent__code")
         ):
             found[place.code] = place
     return found

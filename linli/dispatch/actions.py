@@ -1,0 +1,218 @@
+"""Every write of the dispatch app: decisions, corrections, model training, promotion and rollback."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.accounts.scopes import scope_of
+from linli.core import audit
+from linli.core.choices import AuditAction
+from linli.orgs.choices import MatterClass
+from linli.orgs.models import Matter, Unit
+
+from . import registry
+from .choices import ExampleSource, ModelStatus
+from .engine import Decision
+from .models import DispatchDecision, DispatchModel, TrainingExample
+from .permissions import can_correct, can_manage_models
+from .textmodel import TextClassifier, choose_threshold, evaluate
+from .training import Examples, split_for_retraining
+
+TARGET_PRECISION = 0.97
+
+
+@transaction.atomic
+def record_decision(
+    actor: Any,
+    decision: Decision,
+    *,
+    title: str,
+    body: str,
+    address: str = "",
+    longitude: float | None = None,
+    latitude: float | None = None,
+    case_ref: str = "",
+) -> DispatchDecision:
+    """Store a decision with its inputs, model version, probabilities and reasons."""
+    model_row = DispatchModel.objects.filter(version=decision.model_version).first() if decision.model_version else None
+    stored = DispatchDecision.objects.create(
+        requested_by=actor if getattr(actor, "pk", None) else None,
+        case_ref=case_ref,
+        channel=decision.reasons.get("channel", "web"),
+        title=title[:20000],
+        body=body[:20000],
+        address=address[:300],
+        longitude=longitude,
+        latitude=latitude,
+        model=model_row,
+        place=decision.place,
+        category=decision.category,
+        matter=decision.matter,
+        unit=decision.unit,
+        confidence=decision.confidence,
+        threshold=decision.threshold,
+        mode=decision.mode,
+        probabilities=decision.probabilities,
+        reasons=decision.reasons,
+        suggestions=decision.suggestions_json(),
+    )
+    audit.record(
+        AuditAction.DISPATCH_DECIDED,
+        actor=actor,
+        target=stored,
+        data={
+            "mode": decision.mode,
+            "category": decision.category,
+            "unit": decision.unit.pk if decision.unit else None,
+            "model": decision.model_version,
+        },
+    )
+    return stored
+
+
+@transaction.atomic
+def record_correction(
+    actor: Any, decision: DispatchDecision, *, matter: Matter | None, unit: Unit, category: str = "", reason: str = ""
+) -> DispatchDecision:
+    """A person's final matter and unit for a decision; the text becomes a training example."""
+    if not can_correct(actor, decision):
+        raise PermissionDenied(_("You may not correct this dispatch"))
+    decision = DispatchDecision.objects.select_for_update().get(pk=decision.pk)
+    final_category = matter.category if matter is not None else category
+    if final_category not in MatterClass.values:
+        raise ValidationError(_("Name the matter, or at least its class"))
+    before = {
+        "matter": decision.final_matter_id or decision.matter_id,
+        "unit": decision.final_unit_id or decision.unit_id,
+        "category": decision.final_category or decision.category,
+    }
+    decision.final_matter = matter
+    decision.final_unit = unit
+    decision.final_category = final_category
+    decision.corrected_by = actor
+    decision.corrected_at = timezone.now()
+    decision.save(update_fields=["final_matter", "final_unit", "final_category", "corrected_by", "corrected_at"])
+    source = ExampleSource.CONFIRMED if final_category == decision.category else ExampleSource.CORRECTION
+    TrainingExample.objects.update_or_create(
+        decision=decision,
+        defaults={"title": decision.title, "body": decision.body, "label": final_category, "source": source},
+    )
+    audit.record(
+        AuditAction.DISPATCH_CORRECTED,
+        actor=actor,
+        target=decision,
+        data={
+            "before": before,
+            "after": {"matter": matter.pk if matter else None, "unit": unit.pk, "category": final_category},
+            "reason": reason,
+        },
+    )
+    return decision
+
+
+def train_candidate(
+    actor: Any = None, *, train: Examples | None = None, held_out: Examples | None = None, note: str = ""
+) -> DispatchModel:
+    """Fit a model, judge it and the active one on the same held-out slice, promote it if not worse."""
+    if actor is not None and not can_manage_models(actor):
+        raise PermissionDenied(_("You may not retrain the dispatch model"))
+    if train is None or held_out is None:
+        train, held_out, note = split_for_retraining()
+    if len(train) < 50 or len(set(train.labels)) < 2:
+        raise ValidationError(_("Not enough training data to train a model"))
+    started = time.perf_counter()
+    classifier = TextClassifier().fit(train.titles, train.bodies, train.labels)
+    seconds = time.perf_counter() - started
+    metrics: dict[str, Any] = {"train_seconds": round(seconds, 1), "held_out": note, "held_out_size": len(held_out)}
+    threshold = float(classifier.params.get("threshold", 0.9))
+    if len(held_out):
+        result = evaluate(classifier, held_out.titles, held_out.bodies, held_out.labels)
+        metrics.update({k: result[k] for k in ("accuracy", "macro_f1") if k in result})
+        if len(held_out) >= 200:
+            proba = classifier.predict_proba_batch(held_out.titles, held_out.bodies)
+            threshold = float(choose_threshold(proba, held_out.labels, classifier.classes_, TARGET_PRECISION))
+    version = (DispatchModel.objects.order_by("-version").values_list("version", flat=True).first() or 0) + 1
+    filename = f"dispatch-v{version}.joblib"
+    classifier.save(registry.model_dir() / filename)
+    with transaction.atomic():
+        row = DispatchModel.objects.create(
+            version=version,
+            file=filename,
+            threshold=threshold,
+            metrics=metrics,
+            params=dict(classifier.params),
+            train_size=len(train),
+        )
+        active = DispatchModel.objects.select_for_update().filter(status=ModelStatus.ACTIVE).first()
+        verdict = "promoted"
+        if active is not None and len(held_out):
+            incumbent = evaluate(registry.load(active), held_out.titles, held_out.bodies, held_out.labels)
+            metrics["active_macro_f1"] = incumbent["macro_f1"]
+            if incumbent["macro_f1"] > metrics.get("macro_f1", 0.0):
+                verdict = "rejected"
+        row.metrics = metrics
+        row.save(update_fields=["metrics"])
+        if verdict == "promoted":
+            _activate(actor, row, reason="retrained, not worse than the active model")
+        else:
+            row.status = ModelStatus.REJECTED
+            row.save(update_fields=["status"])
+    return row
+
+
+def _activate(actor: Any, row: DispatchModel, reason: str) -> None:
+    previous = list(DispatchModel.objects.select_for_update().filter(status=ModelStatus.ACTIVE).exclude(pk=row.pk))
+    DispatchModel.objects.filter(pk__in=[p.pk for p in previous]).update(status=ModelStatus.RETIRED)
+    row.status = ModelStatus.ACTIVE
+    row.promoted_at = timezone.now()
+    row.save(update_fields=["status", "promoted_at"])
+    audit.record(
+        AuditAction.DISPATCH_MODEL_PROMOTED,
+        actor=actor,
+        target=row,
+        data={
+            "version": row.version,
+            "previous": [p.version for p in previous],
+            "reason": reason,
+            "metrics": row.metrics,
+        },
+    )
+    transaction.on_commit(registry.forget)
+
+
+@transaction.atomic
+def rollback(actor: Any = None, to_version: int | None = None) -> DispatchModel:
+    """Serve an earlier model again: the given version, or the one active before the current one."""
+    if actor is not None and not can_manage_models(actor):
+        raise PermissionDenied(_("You may not change the dispatch model"))
+    current = DispatchModel.objects.select_for_update().filter(status=ModelStatus.ACTIVE).first()
+    if to_version is not None:
+        target = DispatchModel.objects.filter(version=to_version).first()
+        if target is None:
+            raise ValidationError(_("No model version %(v)s") % {"v": to_version})
+    else:
+        earlier = DispatchModel.objects.filter(status=ModelStatus.RETIRED, promoted_at__isnull=False)
+        if current is not None:
+            earlier = earlier.filter(version__lt=current.version)
+        target = earlier.order_by("-promoted_at").first()
+        if target is None:
+            raise ValidationError(_("There is no earlier model to roll back to"))
+    if not (registry.model_dir() / target.file).exists():
+        raise ValidationError(_("The file of model version %(v)s is missing") % {"v": target.version})
+    _activate(actor, target, reason="rollback")
+    audit.record(
+        AuditAction.DISPATCH_MODEL_ROLLED_BACK,
+        actor=actor,
+        target=target,
+        data={"from": current.version if current else None},
+    )
+    return target
+
+
+__all__ = ["record_correction", "record_decision", "rollback", "scope_of", "train_candidate"]

@@ -1,0 +1,93 @@
+"""Training data for the dispatch model, and the held-out slice a new model is judged on."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from linli.orgs.choices import MatterClass
+
+from .models import TrainingExample
+
+HELD_OUT_SHARE = 0.2
+MIN_RECENT_HELD_OUT = 200
+
+
+@dataclass
+class Examples:
+    titles: list[str]
+    bodies: list[str]
+    labels: list[str]
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def extend(self, other: Examples) -> None:
+        self.titles += other.titles
+        self.bodies += other.bodies
+        self.labels += other.labels
+
+
+def read_labelled_csv(
+    path: Path,
+    split: str | None = "train",
+    text_cols: tuple[str, str] = ("留言主题", "留言详情"),
+    label_col: str = "一级标签",
+) -> Examples:
+    """Rows of a labelled file; with `split`, only rows of that split (never the test rows for fitting)."""
+    examples = Examples([], [], [])
+    with Path(path).open(encoding="utf-8-sig") as handle:
+        for row in csv.DictReader(handle):
+            if split is not None and "split" in row and row["split"] != split:
+                continue
+            examples.titles.append(row.get(text_cols[0], "") or "")
+            examples.bodies.append(row.get(text_cols[1], "") or "" if len(text_cols) > 1 else "")
+            examples.labels.append(row[label_col])
+    return examples
+
+
+def base_examples() -> Examples:
+    path = Path(settings.DISPATCH_BASE_TRAINING)
+    if not path.exists():
+        return Examples([], [], [])
+    return read_labelled_csv(path, split="train")
+
+
+def _in_held_out_slice(title: str, body: str) -> bool:
+    # A fixed hash slice, so the same base rows are held out every time and models stay comparable.
+    digest = hashlib.sha256(f"linli-dispatch-heldout|{title}|{body}".encode()).digest()
+    return digest[0] < 256 * HELD_OUT_SHARE
+
+
+def split_for_retraining() -> tuple[Examples, Examples, str]:
+    """(train, held-out, how the held-out slice was chosen).
+
+    Recent cases are what the model will face next, so when there are enough corrections the newest
+    fifth of them is held out; before that, a fixed hash slice of the base data is.
+    """
+    base = base_examples()
+    recent = list(
+        TrainingExample.objects.filter(label__in=MatterClass.values)
+        .order_by("created_at", "id")
+        .values_list("title", "body", "label")
+    )
+    train, held = Examples([], [], []), Examples([], [], [])
+    if len(recent) * HELD_OUT_SHARE >= MIN_RECENT_HELD_OUT:
+        cut = int(len(recent) * (1 - HELD_OUT_SHARE))
+        train.extend(base)
+        for i, (title, body, label) in enumerate(recent):
+            target = train if i < cut else held
+            target.titles.append(title)
+            target.bodies.append(body)
+            target.labels.append(label)
+        return train, held, f"newest {len(recent) - cut} corrections"
+    for title, body, label in [*zip(base.titles, base.bodies, base.labels, strict=True), *recent]:
+        target = held if _in_held_out_slice(title, body) else train
+        target.titles.append(title)
+        target.bodies.append(body)
+        target.labels.append(label)
+    return train, held, "fixed hash slice of base data and corrections"
