@@ -31,8 +31,8 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: install
-	$(BIN)/ruff check linli bench conftest.py
-	$(BIN)/ruff format --check linli bench conftest.py
+	$(BIN)/ruff check linli bench tools conftest.py
+	$(BIN)/ruff format --check linli bench tools conftest.py
 	$(BIN)/python manage.py makemigrations --check --dry-run -v0
 
 typecheck: install

@@ -175,8 +175,13 @@ def _grids_for(
         rows.append(grid)
         west, north, east, south = gcell
         n_estates = rng.randint(1, 3)
+        # Urban grids hold roughly 150–500 households (DESIGN §2): buildings are added to the grid's
+        # estates in turn until its households reach a target drawn from that range.
+        target = rng.randint(150, 320)
+        estate_codes: list[str] = []
         for e in range(1, n_estates + 1):
             estate_code = f"{grid_code}E{e:02d}"
+            estate_codes.append(estate_code)
             lon = west + (east - west) * (e - 0.5) / n_estates
             lat = (north + south) / 2
             suffix = ESTATE_SUFFIXES[(g * 3 + e) % len(ESTATE_SUFFIXES)]
@@ -189,39 +194,40 @@ def _grids_for(
                     "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
                 }
             )
-            for b in range(1, rng.randint(2, 4) + 1):
-                building_code = f"{estate_code}B{b:02d}"
+        buildings = dict.fromkeys(estate_codes, 0)
+        while grid["households"] < target:
+            estate_code = estate_codes[sum(buildings.values()) % n_estates]
+            buildings[estate_code] += 1
+            grid["households"] += _building(rows, estate_code, buildings[estate_code], rng)
+    return rows
+
+
+def _building(rows: list[dict[str, Any]], estate_code: str, number: int, rng: random.Random) -> int:
+    """Append one building with its units and houses; return how many houses it has."""
+    building_code = f"{estate_code}B{number:02d}"
+    rows.append(
+        {"code": building_code, "name": f"{number}号楼", "level": PlaceLevel.BUILDING, "parent_code": estate_code}
+    )
+    floors = rng.choice((5, 6, 6, 7))
+    doors = rng.choice((2, 2, 3))
+    houses = 0
+    for u in range(1, rng.randint(1, 3) + 1):
+        unit_code = f"{building_code}U{u}"
+        rows.append(
+            {"code": unit_code, "name": f"{u}单元", "level": PlaceLevel.BUILDING_UNIT, "parent_code": building_code}
+        )
+        for floor in range(1, floors + 1):
+            for door in range(1, doors + 1):
                 rows.append(
                     {
-                        "code": building_code,
-                        "name": f"{b}号楼",
-                        "level": PlaceLevel.BUILDING,
-                        "parent_code": estate_code,
+                        "code": f"{unit_code}H{floor}{door:02d}",
+                        "name": f"{floor}{door:02d}",
+                        "level": PlaceLevel.HOUSE,
+                        "parent_code": unit_code,
                     }
                 )
-                floors = rng.choice((5, 6, 6, 7))
-                for u in range(1, rng.randint(1, 2) + 1):
-                    unit_code = f"{building_code}U{u}"
-                    rows.append(
-                        {
-                            "code": unit_code,
-                            "name": f"{u}单元",
-                            "level": PlaceLevel.BUILDING_UNIT,
-                            "parent_code": building_code,
-                        }
-                    )
-                    for floor in range(1, floors + 1):
-                        for door in (1, 2):
-                            rows.append(
-                                {
-                                    "code": f"{unit_code}H{floor}{door:02d}",
-                                    "name": f"{floor}{door:02d}",
-                                    "level": PlaceLevel.HOUSE,
-                                    "parent_code": unit_code,
-                                }
-                            )
-                            grid["households"] += 1
-    return rows
+                houses += 1
+    return houses
 
 
 def _table(rows: Iterable[dict[str, Any]], columns: list[str]) -> Table:
