@@ -22,7 +22,7 @@ class PhoneForm(forms.Form):
 
 class PhoneCodeForm(PhoneForm):
     code = forms.CharField(
-        label=_("Code"),
+        label=_("Verification code"),
         max_length=6,
         min_length=6,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
