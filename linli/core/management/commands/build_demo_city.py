@@ -28,7 +28,20 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo city built in {time.monotonic() - started:.1f} s"))
         self.stdout.write("Places: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.places.items())))
         self.stdout.write(f"Units: {summary.units}; matters: {summary.matters}")
+        self.queue_first_model()
         self.print_accounts()
+
+    def queue_first_model(self) -> None:
+        """Queue the first dispatch model's training (and its nightly retraining) for the task worker."""
+        from django.conf import settings
+
+        from linli.dispatch.models import DispatchModel
+        from linli.dispatch.tasks import retrain_dispatch_model
+
+        if DispatchModel.objects.exists() or not settings.DISPATCH_BASE_TRAINING.exists():
+            return
+        retrain_dispatch_model.enqueue(reschedule=True)
+        self.stdout.write("Queued the first dispatch model's training for the task worker.")
 
     def print_accounts(self) -> None:
         from linli.accounts.models import User
