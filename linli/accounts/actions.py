@@ -133,6 +133,33 @@ def change_role(actor: Any, user: User, role: str) -> User:
     return user
 
 
+PROFILE_FIELDS = ("display_name", "email", "first_name", "last_name", "is_active")
+
+
+@transaction.atomic
+def update_profile(actor: Any, user: User, *, password: str | None = None, **changes: Any) -> User:
+    """Name, e-mail, active flag and password; role and scope have their own actions."""
+    if not _can_manage_users(actor) or not can(actor, "change", user):
+        raise PermissionDenied(_("You may not change this account"))
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = {k: getattr(user, k) for k in changes}
+    for key, value in changes.items():
+        setattr(user, key, value)
+    if password:
+        user.set_password(password)
+    user.save()
+    audit.record(
+        AuditAction.USER_UPDATED,
+        actor=actor,
+        target=user,
+        data={"before": before, "after": changes, "password_changed": bool(password)},
+    )
+    return user
+
+
 # --------------------------------------------------------------------------------------------------
 # One-time phone codes
 

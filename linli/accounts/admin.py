@@ -7,7 +7,21 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.masking import mask_phone
 
+from . import actions
 from .models import LoginFailure, PhoneCode, User
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """For records that only actions write: visible to administrators, never edited by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(User)
@@ -15,12 +29,16 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "display_name", "role", "masked_phone", "is_active")
     list_filter = ("role", "is_active", "is_superuser")
     search_fields = ("username", "display_name")
-    filter_horizontal = ("places", "units", "groups", "user_permissions")
     raw_id_fields = ("places", "units")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,  # type: ignore[misc]
-        (_("Linli"), {"fields": ("role", "display_name", "places", "units")}),
+        (None, {"fields": ("username", "password")}),
+        (_("Linli"), {"fields": ("display_name", "role", "places", "units", "is_active")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
     )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "role", "usable_password", "password1", "password2")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
 
     @admin.display(description=_("phone"))
     def masked_phone(self, obj: User) -> str:
@@ -29,14 +47,36 @@ class UserAdmin(BaseUserAdmin):
     def get_queryset(self, request: HttpRequest) -> Any:
         return User.objects.restrict(request.user)
 
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        # Every account change goes through the actions, so it is permission-checked and audited.
+        if not change:
+            created = actions.create_user(
+                request.user, username=obj.username, role=obj.role, password=form.cleaned_data.get("password1") or None
+            )
+            obj.pk = created.pk
+            return
+        profile = {k: form.cleaned_data[k] for k in form.changed_data if k in actions.PROFILE_FIELDS}
+        if profile:
+            actions.update_profile(request.user, obj, **profile)
+        if "role" in form.changed_data:
+            actions.change_role(request.user, obj, form.cleaned_data["role"])
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        if {"places", "units"} & set(form.changed_data):
+            actions.change_scope(
+                request.user,
+                form.instance,
+                places=list(form.cleaned_data.get("places", [])),
+                units=list(form.cleaned_data.get("units", [])),
+            )
+
 
 @admin.register(LoginFailure)
-class LoginFailureAdmin(admin.ModelAdmin[LoginFailure]):
+class LoginFailureAdmin(ReadOnlyAdmin):
     list_display = ("username", "ip_address", "occurred_at")
     search_fields = ("username",)
 
 
 @admin.register(PhoneCode)
-class PhoneCodeAdmin(admin.ModelAdmin[PhoneCode]):
+class PhoneCodeAdmin(ReadOnlyAdmin):
     list_display = ("purpose", "created_at", "expires_at", "attempts", "used_at")
-    readonly_fields = ("phone_digest", "code_hash")

@@ -17,6 +17,7 @@ class AuditAction(models.TextChoices):
     USER_CREATED = "user.created", _("User created")
     USER_ROLE_CHANGED = "user.role_changed", _("User role changed")
     USER_SCOPE_CHANGED = "user.scope_changed", _("User scope changed")
+    USER_UPDATED = "user.updated", _("User updated")
     LOGIN_SUCCEEDED = "login.succeeded", _("Login succeeded")
     LOGIN_FAILED = "login.failed", _("Login failed")
     LOGIN_LOCKED = "login.locked", _("Account locked after failures")

@@ -3,29 +3,32 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from linli.accounts.admin import ReadOnlyAdmin
+
 from .models import Matter, MatterAdmission, Unit
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin[Unit]):
+class UnitAdmin(ReadOnlyAdmin):
+    """Units change through the Excel import and the pages, which call the actions."""
+
     list_display = ("name", "code", "kind", "department_type", "is_active")
     list_filter = ("kind", "department_type", "is_active")
     search_fields = ("name", "code")
-    raw_id_fields = ("parent", "jurisdiction")
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return Unit.objects.restrict(request.user)
 
 
 @admin.register(Matter)
-class MatterAdmin(admin.ModelAdmin[Matter]):
+class MatterAdmin(ReadOnlyAdmin):
+    """The responsibility list changes through its Excel import (orgs.actions.import_matters)."""
+
     list_display = ("code", "name", "category", "owner_level", "department_type", "handle_normal", "is_disputed")
     list_filter = ("category", "owner_level", "department_type", "case_type", "is_disputed", "is_active")
     search_fields = ("code", "name", "major_class", "minor_class")
 
 
 @admin.register(MatterAdmission)
-class MatterAdmissionAdmin(admin.ModelAdmin[MatterAdmission]):
+class MatterAdmissionAdmin(ReadOnlyAdmin):
     list_display = ("matter", "approved_by", "approved_on", "document")
-    raw_id_fields = ("matter",)
-    readonly_fields = ("recorded_by", "recorded_at")

@@ -108,3 +108,38 @@ def test_language_switch_to_english(client, world):
     client.force_login(world.users[Role.GRID_WORKER])
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "My grids" in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_admin_lists_every_model_and_writes_through_actions(client, world):
+    from django.contrib import admin
+
+    from linli.core.choices import AuditAction
+    from linli.core.models import AuditEvent
+
+    client.force_login(world.admin)
+    ours = [m for m in admin.site._registry if m.__module__.startswith("linli.")]
+    assert len(ours) >= 10
+    for model in ours:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        assert client.get(url).status_code == 200, url
+    user = world.users[Role.GRID_WORKER]
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[user.pk]),
+        {
+            "username": user.username,
+            "display_name": "新名字",
+            "role": Role.COMMUNITY_WORKER,
+            "places": str(world.place("110101001001").pk),
+            "units": "",
+            "is_active": "on",
+            "first_name": "",
+            "last_name": "",
+            "email": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user.refresh_from_db()
+    assert user.display_name == "新名字" and user.role == Role.COMMUNITY_WORKER
+    actions = set(AuditEvent.objects.filter(target_id=str(user.pk)).values_list("action", flat=True))
+    assert {AuditAction.USER_UPDATED, AuditAction.USER_ROLE_CHANGED, AuditAction.USER_SCOPE_CHANGED} <= actions
