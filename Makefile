@@ -52,7 +52,7 @@ bench: install
 	$(BIN)/python bench/places_bench.py
 
 messages: install
-	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench --ignore=tools --no-obsolete
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench --ignore=tools --no-obsolete --no-fuzzy-matching
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:

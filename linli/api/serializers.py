@@ -85,3 +85,35 @@ class MeSerializer(serializers.Serializer):
     role = serializers.CharField()
     places = serializers.ListField(child=serializers.CharField())
     units = serializers.ListField(child=serializers.CharField())
+
+
+class DecideRequest(serializers.Serializer):
+    title = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    body = serializers.CharField(required=False, allow_blank=True, max_length=20000, default="")
+    address = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+    longitude = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180, default=None)
+    latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90, default=None)
+    channel = serializers.ChoiceField(choices=["web", "hotline", "grid", "api", "import"], default="api")
+    case_ref = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
+
+
+class DecisionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    mode = serializers.CharField()
+    category = serializers.CharField()
+    confidence = serializers.FloatField()
+    threshold = serializers.FloatField()
+    place = serializers.CharField(source="place.code", allow_null=True, default=None)
+    matter = serializers.CharField(source="matter.code", allow_null=True, default=None)
+    unit = serializers.CharField(source="unit.code", allow_null=True, default=None)
+    probabilities = serializers.DictField(child=serializers.FloatField())
+    reasons = serializers.DictField()
+    suggestions = serializers.ListField(child=serializers.DictField())
+    model_version = serializers.IntegerField(source="model.version", allow_null=True, default=None)
+
+
+class CorrectionRequest(serializers.Serializer):
+    matter = serializers.CharField(required=False, allow_blank=True, help_text="matter code")
+    category = serializers.CharField(required=False, allow_blank=True)
+    unit = serializers.CharField(help_text="unit code")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300)

@@ -18,6 +18,9 @@ from linli.places.models import Place
 from linli.places.queries import places_for, resolve_address, resolve_point
 
 from .serializers import (
+    CorrectionRequest,
+    DecideRequest,
+    DecisionSerializer,
     MatterSerializer,
     MeSerializer,
     PlaceSerializer,
@@ -115,3 +118,67 @@ def me(request: Request) -> Response:
             "units": list(user.units.values_list("code", flat=True)),
         }
     )
+
+
+@extend_schema(request=DecideRequest, responses=DecisionSerializer)
+@api_view(["POST"])
+def dispatch_decide(request: Request) -> Response:
+    """Decide and store: the entry point the case workflow and outside systems call."""
+    from linli.dispatch import actions as dispatch_actions
+    from linli.dispatch import engine
+    from linli.dispatch.permissions import can_try
+
+    if not can_try(request.user):
+        return Response({"detail": "无权使用智能派单 / not allowed"}, status=403)
+    query = DecideRequest(data=request.data)
+    query.is_valid(raise_exception=True)
+    data: dict[str, Any] = query.validated_data  # type: ignore[assignment]
+    decision = engine.decide(
+        data["title"],
+        data["body"],
+        longitude=data["longitude"],
+        latitude=data["latitude"],
+        address=data["address"],
+        channel=data["channel"],
+    )
+    stored = dispatch_actions.record_decision(
+        request.user,
+        decision,
+        title=data["title"],
+        body=data["body"],
+        address=data["address"],
+        longitude=data["longitude"],
+        latitude=data["latitude"],
+        case_ref=data["case_ref"],
+    )
+    return Response(DecisionSerializer(stored).data, status=201)
+
+
+@extend_schema(request=CorrectionRequest, responses=DecisionSerializer)
+@api_view(["POST"])
+def dispatch_correct(request: Request, pk: int) -> Response:
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from linli.dispatch import actions as dispatch_actions
+    from linli.dispatch.queries import decisions_for
+
+    decision = get_object_or_404(decisions_for(request.user), pk=pk)
+    body = CorrectionRequest(data=request.data)
+    body.is_valid(raise_exception=True)
+    data: dict[str, Any] = body.validated_data  # type: ignore[assignment]
+    unit = get_object_or_404(units_for(request.user), code=data["unit"])
+    matter = get_object_or_404(matters_for(request.user), code=data["matter"]) if data.get("matter") else None
+    try:
+        stored = dispatch_actions.record_correction(
+            request.user,
+            decision,
+            matter=matter,
+            unit=unit,
+            category=data.get("category", ""),
+            reason=data.get("reason", ""),
+        )
+    except PermissionDenied as exc:
+        return Response({"detail": str(exc)}, status=403)
+    except ValidationError as exc:
+        return Response({"detail": exc.messages}, status=400)
+    return Response(DecisionSerializer(stored).data)
