@@ -35,6 +35,7 @@ lint: install
 	$(BIN)/ruff check linli bench tools conftest.py
 	$(BIN)/ruff format --check linli bench tools conftest.py
 	$(BIN)/python manage.py makemigrations --check --dry-run -v0
+	@! grep -n -A3 "#, fuzzy" linli/locale/zh_Hans/LC_MESSAGES/django.po || { echo "fuzzy (guessed) translations above: translate them and run make messages" >&2; exit 1; }
 
 typecheck: install
 	$(BIN)/mypy linli conftest.py
@@ -52,7 +53,8 @@ bench: install
 	$(BIN)/python bench/places_bench.py
 
 messages: install
-	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench --ignore=tools --no-obsolete --no-fuzzy-matching
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench --ignore=tools --no-obsolete
+	@grep -n -A3 "#, fuzzy" linli/locale/zh_Hans/LC_MESSAGES/django.po && echo "check the guessed (fuzzy) translations above" || true
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("linli.accounts.urls")),
     path("places/", include("linli.places.urls")),
     path("orgs/", include("linli.orgs.urls")),
+    path("dispatch/", include("linli.dispatch.urls")),
     path("api/", include("linli.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -14,5 +14,7 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/responsibility/", views.responsibility, name="responsibility"),
     path("v1/me/", views.me, name="me"),
+    path("v1/dispatch/decide/", views.dispatch_decide, name="dispatch-decide"),
+    path("v1/dispatch/decisions/<int:pk>/correct/", views.dispatch_correct, name="dispatch-correct"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -117,9 +118,16 @@ def record_correction(
 
 
 def train_candidate(
-    actor: Any = None, *, train: Examples | None = None, held_out: Examples | None = None, note: str = ""
+    actor: Any = None,
+    *,
+    train: Examples | None = None,
+    held_out: Examples | None = None,
+    note: str = "",
+    fit: Callable[[Examples], TextClassifier] | None = None,
 ) -> DispatchModel:
-    """Fit a model, judge it and the active one on the same held-out slice, promote it if not worse."""
+    """Fit a model, judge it and the active one on the same held-out slice, promote it if not worse.
+
+    `fit` replaces the fitting step (a caller that already holds a fitted model, e.g. the tests)."""
     if actor is not None and not can_manage_models(actor):
         raise PermissionDenied(_("You may not retrain the dispatch model"))
     if train is None or held_out is None:
@@ -127,7 +135,7 @@ def train_candidate(
     if len(train) < 50 or len(set(train.labels)) < 2:
         raise ValidationError(_("Not enough training data to train a model"))
     started = time.perf_counter()
-    classifier = TextClassifier().fit(train.titles, train.bodies, train.labels)
+    classifier = fit(train) if fit is not None else TextClassifier().fit(train.titles, train.bodies, train.labels)
     seconds = time.perf_counter() - started
     metrics: dict[str, Any] = {"train_seconds": round(seconds, 1), "held_out": note, "held_out_size": len(held_out)}
     threshold = float(classifier.params.get("threshold", 0.9))

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from linli.dispatch.training import Examples
+from linli.tests.test_browser import browser, page  # noqa: F401 - the browser fixtures, shared with these journeys
+
+DATA = Path(settings.DISPATCH_BASE_TRAINING)
+
+
+def sample(split: str, per_class: int, offset: int = 0) -> Examples:
+    """A small, balanced, real sample of the labelled messages (train rows unless asked)."""
+    taken: dict[str, int] = {}
+    out = Examples([], [], [])
+    with DATA.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["split"] != split:
+                continue
+            seen = taken.get(row["一级标签"], 0)
+            taken[row["一级标签"]] = seen + 1
+            if offset <= seen < offset + per_class:
+                out.titles.append(row["留言主题"])
+                out.bodies.append(row["留言详情"])
+                out.labels.append(row["一级标签"])
+    return out
+
+
+@pytest.fixture(scope="session")
+def train_sample() -> Examples:
+    if not DATA.exists():
+        pytest.skip("shared teddy2020 data not present")
+    return sample("train", 60)
+
+
+@pytest.fixture(scope="session")
+def held_sample() -> Examples:
+    if not DATA.exists():
+        pytest.skip("shared teddy2020 data not present")
+    return sample("train", 30, offset=60)
+
+
+@pytest.fixture(scope="session")
+def fitted(train_sample: Examples) -> Any:
+    """One classifier fitted on the sample for the whole session; tests that promote it reuse it."""
+    from linli.dispatch.textmodel import TextClassifier
+
+    return TextClassifier().fit(train_sample.titles, train_sample.bodies, train_sample.labels)
+
+
+@pytest.fixture
+def model_dir(settings, tmp_path):
+    settings.DISPATCH_MODEL_DIR = tmp_path / "models"
+    settings.DISPATCH_MODEL_CHECK_SECONDS = 0
+    from linli.dispatch import registry
+
+    registry.forget()
+    registry._state.update(row=None, classifier=None)
+    return settings.DISPATCH_MODEL_DIR

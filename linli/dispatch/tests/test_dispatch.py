@@ -1,0 +1,196 @@
+"""The dispatch engine end to end: decisions with reasons, corrections, retraining, promotion, rollback."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from linli.accounts.choices import Role
+from linli.core.choices import AuditAction
+from linli.core.models import AuditEvent
+from linli.dispatch import actions, engine, registry
+from linli.dispatch.choices import DecisionMode, ExampleSource, ModelStatus
+from linli.dispatch.models import TrainingExample
+from linli.dispatch.training import Examples
+
+ROBUST_INPUTS = [
+    ("", ""),
+    ("小区门口垃圾堆积无人清理", ""),
+    ("噪音" * 10000, ""),
+    ("學校周邊交通擁堵，請相關部門處理", "家長接送孩子時車輛亂停"),
+    ("xiaoqu laji meiren qingli", "qing chuli"),
+    ("The street lights on my road have been broken for a week", "please fix them"),
+    ("😡😡😡🚧🚮", "🙏"),
+    ("1234567890", "0987654321"),
+    ("<script>alert(1)</script><b>楼道</b>&nbsp;堆物", "<p>消防通道被<i>占用</i></p>"),
+]
+
+
+@pytest.fixture
+def active(world, model_dir, train_sample, held_sample, fitted):
+    return actions.train_candidate(
+        None, train=train_sample, held_out=held_sample, note="test", fit=lambda _examples: fitted
+    )
+
+
+@pytest.mark.django_db
+def test_first_model_is_promoted_with_metrics_and_a_file(active, model_dir):
+    assert active.status == ModelStatus.ACTIVE and active.version == 1
+    assert (model_dir / active.file).exists()
+    assert 0 < active.metrics["macro_f1"] <= 1 and active.threshold > 0
+    assert AuditEvent.objects.filter(action=AuditAction.DISPATCH_MODEL_PROMOTED).exists()
+
+
+@pytest.mark.django_db
+def test_decision_carries_probabilities_reasons_place_and_unit(world, active, matter):
+    decision = engine.decide("甲一社区甲园小区路面脏", "道路保洁不及时，路面垃圾很多", address="甲一社区甲园小区1号楼")
+    assert decision.place is not None and decision.place.code == "110101001001001E01B01"
+    assert abs(sum(decision.probabilities.values()) - 1) < 1e-3
+    assert len(decision.suggestions) == 3 and decision.model_version == active.version
+    assert decision.reasons["rules"] and decision.reasons["rules"][0]["code"] == "M01001"
+    top = decision.suggestions[0]
+    assert top.category == decision.category and top.reasons
+    if decision.category == "城乡建设":
+        assert decision.matter == matter and decision.unit == world.units["dept_a"]
+    assert decision.mode in DecisionMode.values
+
+
+@pytest.mark.django_db
+def test_without_a_place_a_person_decides(world, active):
+    decision = engine.decide("工资被拖欠三个月", "公司老板拖欠工资不发，请劳动部门处理")
+    assert decision.place is None and decision.mode == DecisionMode.MANUAL
+    assert any("place" in r or "地点" in r for r in decision.reasons["manual"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("title", "body"), ROBUST_INPUTS)
+def test_robust_inputs_get_a_decision_never_an_error(world, active, title, body):
+    decision = engine.decide(title, body)
+    assert decision.mode in DecisionMode.values
+    stored = actions.record_decision(None, decision, title=title, body=body)
+    assert stored.pk and stored.mode == decision.mode
+
+
+@pytest.mark.django_db
+def test_no_model_means_manual_with_keyword_votes(world, model_dir, matter):
+    decision = engine.decide("路面脏", "道路保洁不及时", address="甲一社区甲园小区")
+    assert decision.mode == DecisionMode.MANUAL and decision.model_version is None
+    assert decision.category == "城乡建设"
+
+
+@pytest.mark.django_db
+def test_correction_becomes_training_data_and_is_audited(world, active, matter):
+    dispatcher = world.users[Role.STREET_DISPATCHER]
+    decision = engine.decide("路面脏", "甲一社区甲园小区道路保洁不及时")
+    stored = actions.record_decision(dispatcher, decision, title="路面脏", body="甲一社区甲园小区道路保洁不及时")
+    with pytest.raises(PermissionDenied):
+        actions.record_correction(world.users[Role.GRID_WORKER], stored, matter=matter, unit=world.units["dept_a"])
+    with pytest.raises(PermissionDenied):  # outside the dispatcher's street
+        other = actions.record_decision(
+            None, engine.decide("x", "y", place=world.place("110101002001001")), title="x", body="y"
+        )
+        actions.record_correction(dispatcher, other, matter=matter, unit=world.units["dept_a"])
+    corrected = actions.record_correction(
+        dispatcher, stored, matter=matter, unit=world.units["street_a"], reason="街道负责保洁"
+    )
+    assert corrected.final_unit == world.units["street_a"] and corrected.corrected_by == dispatcher
+    example = TrainingExample.objects.get(decision=stored)
+    assert example.label == "城乡建设" and example.source in (ExampleSource.CORRECTION, ExampleSource.CONFIRMED)
+    event = AuditEvent.objects.filter(action=AuditAction.DISPATCH_CORRECTED).get()
+    assert event.data["after"]["unit"] == world.units["street_a"].pk and event.data["reason"] == "街道负责保洁"
+    with pytest.raises(ValidationError):
+        actions.record_correction(dispatcher, stored, matter=None, unit=world.units["street_a"], category="")
+
+
+@pytest.mark.django_db
+def test_worse_model_is_not_promoted_and_rollback_works(world, active, train_sample, held_sample, fitted):
+    rng = random.Random(3)
+    scrambled = Examples(
+        list(train_sample.titles), list(train_sample.bodies), rng.sample(train_sample.labels, len(train_sample.labels))
+    )
+    worse = actions.train_candidate(None, train=scrambled, held_out=held_sample, note="test")
+    assert worse.status == ModelStatus.REJECTED
+    assert worse.metrics["active_macro_f1"] > worse.metrics["macro_f1"]
+    assert registry.active_model()[0].version == active.version
+    again = actions.train_candidate(
+        None, train=train_sample, held_out=held_sample, note="test", fit=lambda _examples: fitted
+    )
+    assert again.status == ModelStatus.ACTIVE
+    active.refresh_from_db()
+    assert active.status == ModelStatus.RETIRED
+    assert registry.active_model()[0].version == again.version  # picked up without a restart
+    back = actions.rollback(None)
+    assert back.version == active.version
+    assert registry.active_model()[0].version == active.version
+    with pytest.raises(ValidationError):
+        actions.rollback(None, to_version=99)
+    with pytest.raises(PermissionDenied):
+        actions.rollback(world.users[Role.STREET_DISPATCHER])
+
+
+@pytest.mark.django_db
+def test_try_page_shows_the_decision_to_dispatchers_only(client, world, active, matter):
+    client.force_login(world.users[Role.GRID_WORKER])
+    assert client.get(reverse("dispatch:try")).status_code == 403
+    client.force_login(world.users[Role.STREET_DISPATCHER])
+    response = client.post(
+        reverse("dispatch:try"),
+        {"title": "路面脏", "body": "道路保洁不及时", "address": "甲一社区甲园小区", "channel": "web"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and 'id="decision-result"' in body and "甲园小区" in body
+
+
+@pytest.mark.django_db
+def test_api_decide_stores_and_correct_overrides(client, world, active, matter):
+    client.force_login(world.users[Role.DISTRICT_COMMAND])
+    response = client.post(
+        "/api/v1/dispatch/decide/",
+        {"title": "路面脏", "body": "道路保洁不及时", "address": "乙一社区乙园小区"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["place"] == "110101002001001E01" and body["model_version"] == active.version
+    assert set(body["probabilities"]) and len(body["suggestions"]) == 3
+    corrected = client.post(
+        f"/api/v1/dispatch/decisions/{body['id']}/correct/",
+        {"matter": "M01001", "unit": "SB"},
+        content_type="application/json",
+    )
+    assert corrected.status_code == 200
+    assert TrainingExample.objects.count() == 1
+    client.force_login(world.users[Role.GRID_WORKER])
+    assert client.post("/api/v1/dispatch/decide/", {"title": "x"}, content_type="application/json").status_code == 403
+
+
+@pytest.mark.django_db
+def test_decisions_are_scoped(world, active):
+    a = actions.record_decision(
+        None, engine.decide("x", "y", place=world.place("110101001001001")), title="x", body="y"
+    )
+    b = actions.record_decision(
+        None, engine.decide("x", "y", place=world.place("110101002001001")), title="x", body="y"
+    )
+    from linli.dispatch.models import DispatchDecision
+
+    visible = set(DispatchDecision.objects.restrict(world.users[Role.STREET_DISPATCHER]).values_list("pk", flat=True))
+    assert a.pk in visible and b.pk not in visible
+    assert not DispatchDecision.objects.restrict(world.users[Role.RESIDENT]).exists()
+
+
+@pytest.mark.django_db
+def test_held_out_slice_is_recent_corrections_once_there_are_enough(world, settings):
+    from linli.dispatch import training
+
+    settings.DISPATCH_BASE_TRAINING = "/nonexistent.csv"
+    for i in range(1100):
+        TrainingExample.objects.create(
+            title=f"t{i}", body="b", label="城乡建设" if i % 2 else "交通运输", source=ExampleSource.CORRECTION
+        )
+    train, held, note = training.split_for_retraining()
+    assert len(held) == 220 and len(train) == 880 and "newest" in note
+    assert held.titles[-1] == "t1099"

@@ -1,0 +1,180 @@
+"""The dispatch text model on its own: no database, a small real sample of train rows."""
+
+from __future__ import annotations
+
+import csv
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from linli.dispatch.textmodel import (
+    ReferenceClassifier,
+    TextClassifier,
+    choose_threshold,
+    evaluate,
+    normalize_text,
+    threshold_report,
+)
+
+DATA = Path(
+    os.environ.get(
+        "DISPATCH_BASE_TRAINING",
+        Path(__file__).resolve().parents[3].parent / "shared" / "data" / "teddy2020" / "attachment2.csv",
+    )
+)
+PER_CLASS = 40
+
+
+def _rows(split: str, per_class: int, offset: int = 0) -> tuple[list[str], list[str], list[str]]:
+    taken: dict[str, int] = {}
+    titles, bodies, labels = [], [], []
+    with DATA.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["split"] != split:
+                continue
+            seen = taken.get(row["一级标签"], 0)
+            taken[row["一级标签"]] = seen + 1
+            if offset <= seen < offset + per_class:
+                titles.append(row["留言主题"] or "")
+                bodies.append(row["留言详情"] or "")
+                labels.append(row["一级标签"])
+    return titles, bodies, labels
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[list[str], list[str], list[str]]:
+    if not DATA.exists():
+        pytest.skip(f"labelled data not found at {DATA}")
+    return _rows("train", PER_CLASS)
+
+
+@pytest.fixture(scope="module")
+def model(sample: tuple[list[str], list[str], list[str]]) -> TextClassifier:
+    return TextClassifier().fit(*sample)
+
+
+ODD_INPUTS = {
+    "empty": ("", ""),
+    "title only": ("小区垃圾清运不及时", ""),
+    "body only": ("", "楼下餐馆油烟很大，晚上还很吵"),
+    "very long": ("投诉", "施工噪音扰民，" * 3000),
+    "traditional": ("學校收費不合理", "請教育局調查這所學校亂收費的問題"),
+    "pinyin": ("xiaoqu tingche nan", "women xiaoqu tingchewei tai shao le"),
+    "english": ("Noise complaint", "The construction site works all night, please help."),
+    "emoji": ("😡😡😡", "垃圾🗑️堆了一个星期没人管👎"),
+    "digits only": ("12345", "13800138000 2020 0731"),
+    "html": ("<b>医保</b>报销", "<p>医保&nbsp;报销&amp;流程太慢</p><script>alert(1)</script>"),
+    "whitespace": ("   ", "\n\t \u3000 "),
+    "control chars": ("\x00\x07标题", "\u200b\ufeff正文\x1b"),
+    "none values": (None, None),
+}
+
+
+def test_normalize_text_cleans_and_caps() -> None:
+    assert normalize_text("<p>A&amp;B</p>  学校 收费") == "A&B学校收费"
+    assert normalize_text("學校") == "学校" or normalize_text("學校") == "學校"  # zhconv is optional
+    assert normalize_text("hello   world") == "hello world"
+    assert normalize_text("ＫＴＶ噪音") == "KTV噪音"
+    assert normalize_text("<script>x()</script>正文") == "正文"
+    assert len(normalize_text("字" * 20000)) == 3000
+    assert normalize_text(None) == "" and normalize_text("") == ""
+
+
+def test_probabilities_are_a_distribution(
+    model: TextClassifier, sample: tuple[list[str], list[str], list[str]]
+) -> None:
+    assert model.classes_ == sorted(set(sample[2]))
+    proba = model.predict_proba(sample[0][0], sample[1][0])
+    assert set(proba) == set(model.classes_)
+    assert sum(proba.values()) == pytest.approx(1.0)
+    batch = model.predict_proba_batch(sample[0][:20], sample[1][:20])
+    assert batch.shape == (20, len(model.classes_))
+    assert np.allclose(batch.sum(axis=1), 1.0)
+    assert batch.min() >= 0.0
+
+
+def test_learns_something(model: TextClassifier) -> None:
+    # Unseen train rows from the same classes: far above the 1/7 chance level even with 40 per class.
+    titles, bodies, labels = _rows("train", 10, offset=PER_CLASS)
+    result = evaluate(model, titles, bodies, labels, latency_samples=20)
+    assert result["accuracy"] > 0.5
+    assert len(result["confusion"]) == len(result["labels"])
+    assert result["latency_ms_p99"] < 200
+
+
+@pytest.mark.parametrize("case", sorted(ODD_INPUTS))
+def test_odd_inputs_still_decide(model: TextClassifier, case: str) -> None:
+    title, body = ODD_INPUTS[case]
+    started = time.perf_counter()
+    proba = model.predict_proba(title, body)  # type: ignore[arg-type]
+    assert time.perf_counter() - started < 1.0
+    assert set(proba) == set(model.classes_)
+    assert sum(proba.values()) == pytest.approx(1.0)
+    assert all(np.isfinite(v) for v in proba.values())
+    assert isinstance(model.explain(title, body, model.classes_[0]), list)  # type: ignore[arg-type]
+
+
+def test_explain_returns_readable_terms(model: TextClassifier) -> None:
+    title, body = "小学乱收费", "孩子所在的小学要求家长缴纳补课费和资料费，学校乱收费问题严重"
+    label = max(model.predict_proba(title, body).items(), key=lambda kv: kv[1])[0]
+    terms = model.explain(title, body, label, top=5)
+    assert 0 < len(terms) <= 5
+    assert all(isinstance(term, str) and term and weight > 0 for term, weight in terms)
+    assert all(term in normalize_text(title) + normalize_text(body) for term, _ in terms)
+    assert model.explain(title, body, "no such class") == []
+
+
+def test_save_load_round_trip(model: TextClassifier, tmp_path: Path) -> None:
+    path = tmp_path / "model.joblib"
+    model.save(path)
+    loaded = TextClassifier.load(path)
+    assert loaded.classes_ == model.classes_
+    assert loaded.params == model.params
+    assert loaded.metadata["train_size"] == PER_CLASS * 7
+    a = model.predict_proba("道路积水严重", "下雨后路面积水，车辆无法通行")
+    b = loaded.predict_proba("道路积水严重", "下雨后路面积水，车辆无法通行")
+    assert a == pytest.approx(b)
+    assert loaded.explain("道路积水严重", "", loaded.classes_[0]) == model.explain(
+        "道路积水严重", "", model.classes_[0]
+    )
+
+
+def test_load_rejects_other_files(tmp_path: Path) -> None:
+    import joblib
+
+    path = tmp_path / "other.joblib"
+    joblib.dump({"format_version": 999, "kind": "TextClassifier", "model": None}, path)
+    with pytest.raises(ValueError):
+        TextClassifier.load(path)
+
+
+def test_tiny_and_single_class_training_does_not_crash() -> None:
+    tiny = TextClassifier().fit(["噪音", "油烟", "学校", "招生"], ["", "", "", ""], ["环保", "环保", "教育", "教育"])
+    assert sum(tiny.predict_proba("噪音", "").values()) == pytest.approx(1.0)
+    one = TextClassifier().fit(["a", "b"], ["", ""], ["x", "x"])
+    assert one.predict_proba("", "") == {"x": 1.0}
+    assert TextClassifier().fit([""], [""], ["x"]).predict_proba("什么", "") == {"x": 1.0}
+
+
+def test_reference_classifier(sample: tuple[list[str], list[str], list[str]]) -> None:
+    ref = ReferenceClassifier().fit(*sample)
+    proba = ref.predict_proba_batch(sample[0][:5], sample[1][:5])
+    assert proba.shape == (5, 7) and np.allclose(proba.sum(axis=1), 1.0)
+
+
+def test_choose_threshold() -> None:
+    rng = np.random.default_rng(0)
+    classes = ["a", "b"]
+    conf = rng.uniform(0.5, 1.0, 2000)
+    correct = rng.uniform(size=2000) < conf  # calibrated by construction
+    labels = ["a" if c else "b" for c in correct]
+    proba = np.column_stack([conf, 1 - conf])
+    threshold = choose_threshold(proba, labels, classes, 0.97)
+    report = threshold_report(proba, labels, classes, threshold)
+    assert 0.9 < threshold < 1.0
+    assert report["precision"] >= 0.97 and 0 < report["share"] < 0.3
+    # Nothing reaches the target: never dispatch automatically.
+    assert choose_threshold(np.full((100, 2), 0.5), ["b"] * 100, classes, 0.97) > 1.0

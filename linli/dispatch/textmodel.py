@@ -1,0 +1,481 @@
+"""Smart-dispatch text classifier: which of the matter classes a resident's message belongs to.
+
+Pure Python + scikit-learn, no Django, so it can be trained, benchmarked and unit-tested on its own
+(bench/dispatch_research.py reproduces how the defaults below were chosen; see
+bench/dispatch_research.md for the numbers).
+
+The model, in short: two TF-IDF blocks of character 1-3-grams, one over title+body and one over the
+title alone (down-weighted), a hinge-loss linear SVM, and sigmoid (Platt) calibration fitted by
+grouped cross-validation inside the training data. Character n-grams need no segmentation, so a
+prediction never waits for jieba; an optional jieba word block exists (``word_weight``) because it was
+measured, but it did not help and is off by default.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import math
+import platform
+import re
+import time
+import unicodedata
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Self
+
+import numpy as np
+import scipy.sparse as sp
+import sklearn
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.svm import LinearSVC
+
+try:  # Traditional -> simplified conversion; optional so a missing wheel degrades, never breaks.
+    import zhconv as _zhconv
+except ImportError:  # pragma: no cover - depends on the environment
+    _zhconv = None
+
+FORMAT_VERSION = 1
+TITLE_MAX_CHARS = 300
+BODY_MAX_CHARS = 3000
+
+# Chosen by grouped 5-fold CV on the train split (bench/dispatch_research.py).
+DEFAULT_PARAMS: dict[str, Any] = {
+    "ngram_range": (1, 3),
+    "min_df": 2,
+    "title_weight": 0.5,
+    "word_weight": 0.0,
+    "C": 2.0,
+    "loss": "hinge",
+    "max_iter": 100,
+    "class_weight": None,
+    "calibration": "sigmoid",
+    # One SVM on all rows plus CV-fitted calibrators; an ensemble of the 5 fold SVMs scored the same
+    # within noise but makes the file ~5x larger.
+    "calibration_ensemble": False,
+    "cv_folds": 5,
+    "random_state": 0,
+    # Auto-dispatch threshold chosen on out-of-fold calibrated probabilities of the train split so that
+    # messages at or above it were >= 97% correct (Wilson 95% lower bound); see the research notes.
+    "threshold": 0.83,
+}
+
+_SCRIPT_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+# Bounded tag length keeps the regex linear on hostile input such as a lone "<" followed by megabytes.
+_TAG = re.compile(r"<[^<>]{0,500}>")
+_INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060\ufeff]")
+_SPACES = re.compile(r"\s+")
+# The labelled data has all whitespace stripped from Chinese text, so spaces next to non-ASCII
+# characters are dropped to make live input look like training input; spaces between Latin words stay.
+_SPACE_NEAR_WIDE = re.compile(r" (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) ")
+
+
+def normalize_text(text: str | None, max_chars: int = BODY_MAX_CHARS) -> str:
+    """Clean one field of a message: no HTML, NFKC, simplified Chinese, compact whitespace, capped length."""
+    if not text:
+        return ""
+    # Pre-cap before any regex so a 20,000-char (or 20 MB) paste costs the same as a normal message.
+    text = str(text)[: max_chars * 4]
+    if "<" in text:
+        text = _SCRIPT_STYLE.sub(" ", text)
+        text = _TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    # NFKC folds full-width Latin/digits and compatibility forms, so "ＫＴＶ" and "KTV" share n-grams.
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text)
+    text = _SPACES.sub(" ", text).strip()
+    text = _SPACE_NEAR_WIDE.sub("", text)
+    text = text[:max_chars]
+    if _zhconv is not None and not text.isascii():
+        # zh-hans (not zh-cn): convert characters only, without regional word substitutions.
+        text = _zhconv.convert(text, "zh-hans")
+    return text
+
+
+def _jieba_tokens(text: str) -> list[str]:
+    # Module-level (not a lambda) so a fitted vectorizer using it can be pickled.
+    import jieba
+
+    words = [w for w in jieba.lcut(text) if w.strip()]
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    z = scores - scores.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return np.asarray(e / e.sum(axis=1, keepdims=True))
+
+
+def _as_2d_decision(scores: np.ndarray, n_classes: int) -> np.ndarray:
+    # Binary LinearSVC returns one column; expand so every caller sees (n, n_classes).
+    if scores.ndim == 1 or (n_classes == 2 and scores.shape[1] == 1):
+        s = scores.reshape(-1)
+        return np.column_stack([-s, s])
+    return scores
+
+
+def _group_ids(texts: Sequence[str]) -> np.ndarray:
+    # Repeat postings (identical title+body) must stay in one fold, or calibration/CV sees its own answers.
+    index: dict[str, int] = {}
+    return np.array([index.setdefault(t, len(index)) for t in texts])
+
+
+class TextClassifier:
+    """Calibrated classifier over (title, body) pairs."""
+
+    def __init__(self, **params: Any) -> None:
+        unknown = set(params) - set(DEFAULT_PARAMS)
+        if unknown:
+            raise TypeError(f"unknown parameters: {sorted(unknown)}")
+        self.params: dict[str, Any] = {**DEFAULT_PARAMS, **params}
+        self.classes_: list[str] = []
+        self.metadata: dict[str, Any] = {}
+        self._vectorizers: dict[str, TfidfVectorizer] = {}
+        self._model: Any = None
+        self._coef: np.ndarray | None = None
+        self._names: dict[str, np.ndarray] | None = None
+
+    # -- features ---------------------------------------------------------------------------------------
+    def _prepare(self, titles: Sequence[str], bodies: Sequence[str]) -> dict[str, list[str]]:
+        ts = [normalize_text(t, TITLE_MAX_CHARS) for t in titles]
+        bs = [normalize_text(b, BODY_MAX_CHARS) for b in bodies]
+        return {"all": [t + b for t, b in zip(ts, bs, strict=True)], "title": ts}
+
+    def _block_specs(self) -> list[tuple[str, str, float]]:
+        # (block name, which text it reads, weight); weight scales the L2-normalised block.
+        specs = [("all", "all", 1.0), ("title", "title", float(self.params["title_weight"]))]
+        if self.params["word_weight"] > 0:
+            specs.append(("words", "all", float(self.params["word_weight"])))
+        return [s for s in specs if s[2] > 0]
+
+    def _new_vectorizer(self, block: str) -> TfidfVectorizer:
+        common: dict[str, Any] = {"sublinear_tf": True, "min_df": self.params["min_df"], "dtype": np.float32}
+        if block == "words":
+            return TfidfVectorizer(analyzer=_jieba_tokens, **common)
+        return TfidfVectorizer(analyzer="char", ngram_range=tuple(self.params["ngram_range"]), **common)
+
+    def _features(self, texts: dict[str, list[str]], fit: bool = False) -> sp.csr_matrix:
+        blocks = []
+        for block, source, weight in self._block_specs():
+            if fit:
+                vec = self._new_vectorizer(block)
+                try:
+                    x = vec.fit_transform(texts[source])
+                except ValueError:
+                    # Tiny or empty corpora leave no term with min_df; fall back to keeping every term.
+                    vec.set_params(min_df=1)
+                    x = vec.fit_transform([*texts[source], "\u3000"])[:-1]
+                # The list of pruned terms is only diagnostic and can be larger than the model itself.
+                vec.stop_words_ = None
+                self._vectorizers[block] = vec
+            else:
+                x = self._vectorizers[block].transform(texts[source])
+            blocks.append(x * weight)
+        return sp.hstack(blocks, format="csr")
+
+    # -- fitting ----------------------------------------------------------------------------------------
+    def _svm(self) -> LinearSVC:
+        return LinearSVC(
+            C=self.params["C"],
+            loss=self.params["loss"],
+            max_iter=self.params["max_iter"],
+            class_weight=self.params["class_weight"],
+            random_state=self.params["random_state"],
+        )
+
+    def fit(self, titles: Sequence[str], bodies: Sequence[str], labels: Sequence[str]) -> Self:
+        started = time.perf_counter()
+        titles, bodies = [t or "" for t in titles], [b or "" for b in bodies]
+        y = np.asarray([str(label) for label in labels])
+        if not (len(titles) == len(bodies) == len(y)) or len(y) == 0:
+            raise ValueError("titles, bodies and labels must be non-empty and of equal length")
+        self.classes_ = sorted(set(y.tolist()))
+        texts = self._prepare(titles, bodies)
+        x = self._features(texts, fit=True)
+        self._coef, self._names = None, None
+        counts = np.array([int((y == c).sum()) for c in self.classes_])
+        folds = int(min(self.params["cv_folds"], counts.min()))
+        method = self.params["calibration"]
+        with warnings.catch_warnings():
+            # A capped max_iter is deliberate (early stopping, measured by CV); liblinear's warning is noise.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            if len(self.classes_) < 2:
+                self._model = None
+            elif method == "none" or folds < 2:
+                self._model = self._svm().fit(x, y)
+            else:
+                splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=self.params["random_state"])
+                splits = list(splitter.split(x, y, _group_ids(texts["all"])))
+                self._model = CalibratedClassifierCV(
+                    self._svm(), method=method, cv=splits, ensemble=bool(self.params["calibration_ensemble"])
+                )
+                self._model.fit(x, y)
+        for member in self._members():
+            # float32 weights halve the file and change scores by ~1e-7, far below any decision margin.
+            member.coef_ = np.asarray(member.coef_, dtype=np.float32)
+        self.metadata = {
+            "format_version": FORMAT_VERSION,
+            "train_size": len(y),
+            "class_counts": dict(zip(self.classes_, counts.tolist(), strict=True)),
+            "n_features": int(x.shape[1]),
+            "calibration": method if isinstance(self._model, CalibratedClassifierCV) else "softmax",
+            "train_seconds": round(time.perf_counter() - started, 2),
+            "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "versions": _versions(),
+        }
+        return self
+
+    # -- prediction -------------------------------------------------------------------------------------
+    def _proba_from_features(self, x: sp.csr_matrix) -> np.ndarray:
+        n, k = x.shape[0], len(self.classes_)
+        if self._model is None:
+            return np.ones((n, max(k, 1))) / max(k, 1)
+        if isinstance(self._model, CalibratedClassifierCV):
+            p = np.asarray(self._model.predict_proba(x), dtype=float)
+        else:
+            p = _softmax(_as_2d_decision(self._model.decision_function(x), k))
+        # Guard against rounding so callers can rely on an exact probability simplex.
+        p = np.clip(p, 0.0, 1.0)
+        return np.asarray(p / p.sum(axis=1, keepdims=True))
+
+    def predict_proba_batch(self, titles: Sequence[str], bodies: Sequence[str]) -> np.ndarray:
+        if not self.classes_:
+            raise RuntimeError("model is not fitted")
+        titles, bodies = [t or "" for t in titles], [b or "" for b in bodies]
+        return self._proba_from_features(self._features(self._prepare(titles, bodies)))
+
+    def predict_proba(self, title: str, body: str) -> dict[str, float]:
+        p = self.predict_proba_batch([title or ""], [body or ""])[0]
+        return {c: float(v) for c, v in zip(self.classes_, p, strict=True)}
+
+    def predict(self, title: str, body: str) -> str:
+        proba = self.predict_proba(title, body)
+        return max(proba, key=proba.__getitem__)
+
+    # -- explanation ------------------------------------------------------------------------------------
+    def _linear_weights(self) -> np.ndarray:
+        # The calibrated ensemble is an average of linear SVMs; their mean weight vector is what
+        # moves the decision score, and calibration is monotone in that score per class.
+        if self._coef is None:
+            k = len(self.classes_)
+            coefs = []
+            for m in self._members():
+                w = np.asarray(m.coef_, dtype=np.float32)
+                if k == 2 and w.shape[0] == 1:
+                    w = np.vstack([-w[0], w[0]])
+                coefs.append(w)
+            self._coef = np.mean(coefs, axis=0)
+        return self._coef
+
+    def _members(self) -> list[LinearSVC]:
+        if isinstance(self._model, CalibratedClassifierCV):
+            return [c.estimator for c in self._model.calibrated_classifiers_]
+        return [] if self._model is None else [self._model]
+
+    def _feature_names(self) -> dict[str, np.ndarray]:
+        if self._names is None:
+            self._names = {b: self._vectorizers[b].get_feature_names_out() for b, _s, _w in self._block_specs()}
+        return self._names
+
+    def explain(self, title: str, body: str, label: str, top: int = 5) -> list[tuple[str, float]]:
+        """Terms (character n-grams, or words with the word block) that pushed this message toward `label`.
+
+        Contributions of the same string from the title and the whole-text blocks are summed, and an
+        n-gram contained in a stronger one already listed is skipped, so "噪音扰民" is not followed by
+        "噪音" and "噪".
+        """
+        if self._model is None or label not in self.classes_ or top <= 0:
+            return []
+        x = self._features(self._prepare([title or ""], [body or ""])).tocsr()
+        w = self._linear_weights()[self.classes_.index(label)]
+        names = self._feature_names()
+        offsets, start = {}, 0
+        for block, _s, _w in self._block_specs():
+            offsets[block] = start
+            start += len(names[block])
+        scores: dict[str, float] = {}
+        for idx, value in zip(x.indices, x.data, strict=True):
+            contribution = float(value * w[idx])
+            if contribution <= 0:
+                continue
+            block = max((b for b in offsets if offsets[b] <= idx), key=offsets.__getitem__)
+            term = str(names[block][idx - offsets[block]])
+            scores[term] = scores.get(term, 0.0) + contribution
+        picked: list[tuple[str, float]] = []
+        for term, score in sorted(scores.items(), key=lambda kv: -kv[1]):
+            if not any(ch.isalnum() for ch in term):
+                continue  # punctuation-only n-grams are real signal but explain nothing to a person
+            if any(term in kept for kept, _ in picked):
+                continue
+            picked.append((term, round(score, 4)))
+            if len(picked) >= top:
+                break
+        return picked
+
+    # -- persistence ------------------------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        import joblib
+
+        self._coef, self._names = None, None  # caches are rebuilt on demand; keep the file small
+        joblib.dump({"format_version": FORMAT_VERSION, "kind": "TextClassifier", "model": self}, path, compress=3)
+
+    @classmethod
+    def load(cls, path: str | Path) -> TextClassifier:
+        import joblib
+
+        payload = joblib.load(path)
+        if not isinstance(payload, dict) or payload.get("kind") != "TextClassifier":
+            raise ValueError(f"{path} is not a saved TextClassifier")
+        if payload.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"{path} has format {payload.get('format_version')}, expected {FORMAT_VERSION}")
+        model = payload["model"]
+        if not isinstance(model, cls):
+            raise ValueError(f"{path} does not hold a {cls.__name__}")
+        return model
+
+
+class ReferenceClassifier:
+    """The plain reference: char 1-3 TF-IDF (sublinear, min_df 2) on title+body, LinearSVC(C=0.5).
+
+    Deliberately no cleaning, title block or calibration; probabilities are a softmax of the SVM
+    scores and only serve accuracy/F1 comparisons.
+    """
+
+    def __init__(self) -> None:
+        self.params: dict[str, Any] = {"ngram_range": (1, 3), "min_df": 2, "sublinear_tf": True, "C": 0.5}
+        self.classes_: list[str] = []
+        self.metadata: dict[str, Any] = {}
+        self._vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2)
+        self._svm = LinearSVC(C=0.5)
+
+    def fit(self, titles: Sequence[str], bodies: Sequence[str], labels: Sequence[str]) -> Self:
+        started = time.perf_counter()
+        texts = [(t or "") + (b or "") for t, b in zip(titles, bodies, strict=True)]
+        self._svm.fit(self._vec.fit_transform(texts), list(labels))
+        self.classes_ = [str(c) for c in self._svm.classes_]
+        self.metadata = {"train_size": len(texts), "train_seconds": round(time.perf_counter() - started, 2)}
+        return self
+
+    def predict_proba_batch(self, titles: Sequence[str], bodies: Sequence[str]) -> np.ndarray:
+        texts = [(t or "") + (b or "") for t, b in zip(titles, bodies, strict=True)]
+        return _softmax(_as_2d_decision(self._svm.decision_function(self._vec.transform(texts)), len(self.classes_)))
+
+    def predict_proba(self, title: str, body: str) -> dict[str, float]:
+        p = self.predict_proba_batch([title], [body])[0]
+        return {c: float(v) for c, v in zip(self.classes_, p, strict=True)}
+
+
+# -- evaluation helpers ---------------------------------------------------------------------------------
+def _wilson_lower(correct: np.ndarray, n: np.ndarray, z: float = 1.96) -> np.ndarray:
+    p = correct / n
+    denom = 1 + z * z / n
+    centre = p + z * z / (2 * n)
+    spread = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return np.asarray((centre - spread) / denom)
+
+
+def choose_threshold(
+    proba: np.ndarray,
+    labels: Sequence[str],
+    classes: Sequence[str],
+    target_precision: float = 0.97,
+    min_support: int = 30,
+) -> float:
+    """Lowest max-probability threshold at which the auto-dispatched messages are still >= target correct.
+
+    "Correct" is judged with a margin: the Wilson 95% lower bound of the precision of everything at or
+    above the threshold must reach `target_precision`, so a small or lucky slice cannot qualify. Feed it
+    out-of-fold (or held-out) probabilities, never in-sample ones. Returns a value just above 1.0 when
+    no threshold qualifies, i.e. "never dispatch automatically".
+    """
+    never = math.nextafter(1.0, 2.0)
+    proba = np.asarray(proba, dtype=float)
+    if proba.ndim != 2 or proba.shape[0] == 0:
+        return never
+    classes = list(classes)
+    top = proba.max(axis=1)
+    correct = np.array([classes[i] == str(t) for i, t in zip(proba.argmax(axis=1), labels, strict=True)])
+    order = np.argsort(-top, kind="stable")
+    top, correct = top[order], correct[order]
+    n = np.arange(1, len(top) + 1)
+    lower = _wilson_lower(np.cumsum(correct), n)
+    # A cut is only valid at the last row of a run of tied probabilities (">=" takes the whole run).
+    valid = np.r_[top[1:] < top[:-1], True] & (n >= min_support) & (lower >= target_precision)
+    if not valid.any():
+        return never
+    return float(top[np.flatnonzero(valid)[-1]])
+
+
+def threshold_report(
+    proba: np.ndarray, labels: Sequence[str], classes: Sequence[str], threshold: float
+) -> dict[str, float]:
+    """Share of messages at/above `threshold` and how many of those the model got right."""
+    proba = np.asarray(proba, dtype=float)
+    classes = list(classes)
+    above = proba.max(axis=1) >= threshold
+    correct = np.array([classes[i] == str(t) for i, t in zip(proba.argmax(axis=1), labels, strict=True)])
+    n_above = int(above.sum())
+    return {
+        "threshold": float(threshold),
+        "share": n_above / len(above) if len(above) else 0.0,
+        "n": n_above,
+        "precision": float(correct[above].mean()) if n_above else float("nan"),
+        "accuracy_below": float(correct[~above].mean()) if n_above < len(above) else float("nan"),
+    }
+
+
+def evaluate(
+    model: TextClassifier | ReferenceClassifier,
+    titles: Sequence[str],
+    bodies: Sequence[str],
+    labels: Sequence[str],
+    latency_samples: int = 300,
+) -> dict[str, Any]:
+    """Accuracy, macro-F1, per-class F1, confusion matrix and single-message latency on a labelled set."""
+    titles, bodies = [t or "" for t in titles], [b or "" for b in bodies]
+    y = [str(label) for label in labels]
+    proba = model.predict_proba_batch(titles, bodies)
+    pred = [model.classes_[i] for i in proba.argmax(axis=1)]
+    order = list(model.classes_) + sorted(set(y) - set(model.classes_))
+    per_class = f1_score(y, pred, labels=order, average=None, zero_division=0)
+    result: dict[str, Any] = {
+        "n": len(y),
+        "accuracy": float(accuracy_score(y, pred)),
+        "macro_f1": float(f1_score(y, pred, labels=sorted(set(y)), average="macro", zero_division=0)),
+        "per_class_f1": {c: float(f) for c, f in zip(order, per_class, strict=True)},
+        "labels": order,
+        "confusion": confusion_matrix(y, pred, labels=order).tolist(),
+    }
+    m = min(latency_samples, len(y))
+    if m:
+        for i in range(min(5, m)):  # warm-up: first calls pay for lazy imports and dictionary loads
+            model.predict_proba(titles[i], bodies[i])
+        times = []
+        for i in range(m):
+            t0 = time.perf_counter()
+            model.predict_proba(titles[i], bodies[i])
+            times.append((time.perf_counter() - t0) * 1000)
+        result["latency_ms_p50"] = float(np.percentile(times, 50))
+        result["latency_ms_p99"] = float(np.percentile(times, 99))
+    return result
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version(), "sklearn": sklearn.__version__, "numpy": np.__version__}
+    import scipy
+
+    out["scipy"] = scipy.__version__
+    out["zhconv"] = getattr(_zhconv, "__version__", "installed") if _zhconv is not None else "absent"
+    try:
+        import jieba
+
+        out["jieba"] = jieba.__version__
+    except ImportError:  # pragma: no cover
+        out["jieba"] = "absent"
+    return out
