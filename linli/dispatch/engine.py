@@ -84,10 +84,11 @@ def _resolve_place(
         found = resolve_point(lon, lat)
         if found is not None:
             return found, _("the point lies in grid %(name)s") % {"name": found.name}
-    for source, label in ((address, _("address")), (text[:PLACE_TEXT_LIMIT], _("message text"))):
+    # An address field is meant as one, so a weaker match is accepted there than in free text.
+    for source, label, cutoff in ((address, _("address"), 60), (text[:PLACE_TEXT_LIMIT], _("message text"), 80)):
         if source:
             match = resolve_address(source)
-            if match is not None and match.score >= 80:
+            if match is not None and match.score >= cutoff:
                 return match.place, _("%(label)s names %(terms)s") % {"label": label, "terms": "、".join(match.matched)}
     return None, _("no place could be read from the point, the address or the text")
 

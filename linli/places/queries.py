@@ -142,31 +142,37 @@ def resolve_address(text: str, within: Place | None = None) -> AddressMatch | No
                 for pk, level, path, _name in found:
                     if within is None or path.startswith(within.path):
                         hits.setdefault(pk, (level, path, text[start : start + length]))
-    best: tuple[float, int] | None = None
+    best: tuple[float, int, int] | None = None  # (rank, id, support)
     for pk, (level, path, matched) in hits.items():
         # Support = how many other hits are this place's ancestors: "东华门街道多福巷社区" confirms 多福巷
         # in 东华门 and not a namesake elsewhere.
+        # The same words matching a community and its namesake estate are one piece of evidence, not two.
         support = sum(
-            1 for other_level, other_path, _ in hits.values() if other_path != path and path.startswith(other_path)
+            1
+            for _other_level, other_path, other in hits.values()
+            if other_path != path and path.startswith(other_path) and other not in matched and matched not in other
         )
-        score = support * 10 + LEVEL_RANK[level] + len(matched) / 10
-        if best is None or score > best[0]:
-            best = (score, pk)
+        rank = support * 10 + LEVEL_RANK[level] + len(matched) / 10
+        if best is None or rank > best[0]:
+            best = (rank, pk, support)
     anchor_path = within.path if within is not None else ""
     anchor_id: int | None = None
     matched_terms: list[str] = []
     confidence = 0.0
     if best is not None:
-        anchor_id = best[1]
+        anchor_id, support = best[1], best[2]
         level, anchor_path, matched = hits[anchor_id]
-        matched_terms = [m for _, p, m in hits.values() if anchor_path.startswith(p)]
-        confidence = 100.0
-    if best is None or hits[best[1]][0] not in (PlaceLevel.ESTATE,):
+        matched_terms = list(dict.fromkeys(m for _, p, m in hits.values() if anchor_path.startswith(p)))
+        # A lone short name is weak evidence: 花园, 光明, 幸福 are community names and everyday words.
+        confidence = 100.0 if support or len(matched) >= 4 else (75.0 if len(matched) == 3 else 60.0)
+    # The fuzzy pass compares estate names with the text; on a long message it would find look-alikes
+    # anywhere, so it runs only on address-length text or under an exact street/community hit.
+    if (best is None or hits[best[1]][0] != PlaceLevel.ESTATE) and (anchor_path or len(text) <= 40):
         fuzzy = _fuzzy_estate(text, index, anchor_path)
-        if fuzzy is not None:
+        if fuzzy is not None and fuzzy[3] > confidence:
             anchor_id, anchor_path, name, score = fuzzy
             matched_terms.append(name)
-            confidence = score if best is None else max(confidence, score)
+            confidence = score if anchor_path and best is not None else score * 0.9
     if anchor_id is None:
         return None
     place = Place.objects.get(pk=anchor_id)
