@@ -1,6 +1,6 @@
 """Model selection for the dispatch text classifier, then one honest test-split figure.
 
-Run from the repository root:  /tmp/mlvenv/bin/python bench/dispatch_research.py [--quick] [--json OUT]
+Run from the repository root:  .venv/bin/python bench/dispatch_research.py [--quick] [--json OUT]
 
 1. grouped 5-fold CV on the train split only (repeat postings, i.e. identical title+body, never straddle
    folds): the plain reference and a grid of TextClassifier configurations (uncalibrated, argmax);
