@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.querysets import RestrictedQuerySet
+
 from .choices import AuditAction
 
 GENESIS_HASH = "0" * 64
@@ -32,11 +34,8 @@ class AuditChainHead(models.Model):
         return f"#{self.last_event_id} {self.last_hash[:12]}"
 
 
-class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
-    def restrict(self, user: Any, action: str = "view") -> AuditEventQuerySet:
-        from linli.accounts.scopes import restrict
-
-        return restrict(self, user, action)
+class AuditEventQuerySet(RestrictedQuerySet["AuditEvent"]):
+    pass
 
 
 class AuditEvent(models.Model):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.querysets import RestrictedQuerySet
 from linli.orgs.choices import MatterClass
 
 from .choices import Channel, DecisionMode, ExampleSource, ModelStatus
@@ -37,11 +36,8 @@ class DispatchModel(models.Model):
         return f"v{self.version} ({self.get_status_display()})"
 
 
-class DecisionQuerySet(models.QuerySet["DispatchDecision"]):
-    def restrict(self, user: Any, action: str = "view") -> DecisionQuerySet:
-        from linli.accounts.scopes import restrict
-
-        return restrict(self, user, action)
+class DecisionQuerySet(RestrictedQuerySet["DispatchDecision"]):
+    pass
 
 
 class DispatchDecision(models.Model):

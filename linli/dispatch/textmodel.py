@@ -479,3 +479,25 @@ def _versions() -> dict[str, str]:
     except ImportError:  # pragma: no cover
         out["jieba"] = "absent"
     return out
+
+
+def measure(
+    kind: str, train: tuple[list[str], list[str], list[str]], test: tuple[list[str], list[str], list[str]]
+) -> dict[str, Any]:
+    """Fit `kind` ("linli" or "reference") on `train` and evaluate it on `test`, with training seconds and
+    this process's peak memory; meant to run in a fresh process so the peak is the model's own."""
+    import resource
+
+    model: TextClassifier | ReferenceClassifier = TextClassifier() if kind == "linli" else ReferenceClassifier()
+    started = time.perf_counter()
+    model.fit(*train)
+    seconds = time.perf_counter() - started
+    result = evaluate(model, *test)
+    result["train_seconds"] = round(seconds, 2)
+    if isinstance(model, TextClassifier):
+        proba = model.predict_proba_batch(test[0], test[1])
+        result["auto_dispatch"] = threshold_report(proba, test[2], model.classes_, float(model.params["threshold"]))
+        result["params"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in model.params.items()}
+    # ru_maxrss is in KiB on Linux.
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return result

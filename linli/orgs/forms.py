@@ -6,10 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from .models import Matter
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel (.xlsx) or CSV file"))
-
-
 class ResponsibilityForm(forms.Form):
     matter = forms.ModelChoiceField(
         label=_("Matter"), queryset=Matter.objects.none(), required=False, empty_label=_("— not on the list —")

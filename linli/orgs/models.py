@@ -1,22 +1,18 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.crypto import EncryptedTextField
+from linli.core.querysets import RestrictedQuerySet
 
 from .choices import CaseType, DepartmentType, MatterClass, OwnerLevel, UnitKind
 from .deadlines import validate_spec
 
 
-class UnitQuerySet(models.QuerySet["Unit"]):
-    def restrict(self, user: Any, action: str = "view") -> UnitQuerySet:
-        from linli.accounts.scopes import restrict
-
-        return restrict(self, user, action)
+class UnitQuerySet(RestrictedQuerySet["Unit"]):
+    pass
 
 
 class Unit(models.Model):
@@ -46,11 +42,8 @@ class Unit(models.Model):
         return self.name
 
 
-class MatterQuerySet(models.QuerySet["Matter"]):
-    def restrict(self, user: Any, action: str = "view") -> MatterQuerySet:
-        from linli.accounts.scopes import restrict
-
-        return restrict(self, user, action)
+class MatterQuerySet(RestrictedQuerySet["Matter"]):
+    pass
 
 
 class Matter(models.Model):

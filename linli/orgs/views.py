@@ -1,22 +1,22 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from linli.core.tabular import ImportRejected
+from linli.core.http import requested_format, table_download, upload_page
 from linli.places.queries import places_for, resolve_address
 
 from . import actions
 from .choices import MatterClass, UnitKind
-from .forms import ImportForm, ResponsibilityForm
+from .forms import ResponsibilityForm
 from .permissions import can_edit_responsibility_list
 from .queries import matters_for, responsible_unit, units_for
 
@@ -46,34 +46,19 @@ def matters(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def matters_export(request: HttpRequest) -> HttpResponse:
-    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
-    data = actions.export_matters(request.user, fmt)
-    content_type = (
-        "text/csv; charset=utf-8"
-        if fmt == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="matters.{fmt}"'
-    return response
+    fmt = requested_format(request)
+    return table_download(actions.export_matters(request.user, fmt), fmt, "matters")
 
 
 @login_required
 def matters_import(request: HttpRequest) -> HttpResponse:
     if not can_edit_responsibility_list(request.user):
         raise PermissionDenied
-    form = ImportForm(request.POST or None, request.FILES or None)
-    errors = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = actions.import_matters(request.user, upload, upload.name)
-        except ImportRejected as exc:
-            errors = exc
-        else:
-            messages.success(request, _("%(created)d matters added, %(updated)d updated") % result)
-            return redirect("orgs:matters")
-    return render(request, "orgs/matters_import.html", {"form": form, "errors": errors})
+
+    def run(upload: IO[bytes], name: str) -> str:
+        return _("%(created)d matters added, %(updated)d updated") % actions.import_matters(request.user, upload, name)
+
+    return upload_page(request, run=run, template="orgs/matters_import.html", success_url=reverse("orgs:matters"))
 
 
 @login_required

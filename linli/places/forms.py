@@ -4,10 +4,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel (.xlsx) or CSV file"))
-
-
 class ResolveForm(forms.Form):
     address = forms.CharField(label=_("Address"), required=False, max_length=300)
     longitude = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)

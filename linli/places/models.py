@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.crypto import EncryptedTextField
+from linli.core.querysets import RestrictedQuerySet
 
 from .choices import PlaceLevel
 
@@ -24,14 +25,9 @@ def path_segment(pk: int) -> str:
     return str(pk).zfill(SEGMENT_WIDTH)
 
 
-class PlaceQuerySet(models.QuerySet["Place"]):
+class PlaceQuerySet(RestrictedQuerySet["Place"]):
     def under(self, place: Place, include_self: bool = True) -> PlaceQuerySet:
         return self.filter(subtree_q(place.path, include_self=include_self))
-
-    def restrict(self, user: object, action: str = "view") -> PlaceQuerySet:
-        from linli.accounts.scopes import restrict
-
-        return restrict(self, user, action)
 
 
 def subtree_bounds(path: str) -> tuple[str, str]:

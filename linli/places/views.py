@@ -1,20 +1,20 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import IO, Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from linli.core.tabular import ImportRejected
+from linli.core.http import requested_format, table_download, upload_page
 
 from . import actions
-from .forms import ImportForm, ResolveForm
+from .forms import ResolveForm
 from .models import Place
 from .permissions import can_import
 from .queries import children_for, places_for, resolve_address, resolve_point, top_places_for
@@ -89,18 +89,11 @@ def resolve(request: HttpRequest) -> HttpResponse:
 def import_view(request: HttpRequest) -> HttpResponse:
     if not can_import(request.user):
         raise PermissionDenied
-    form = ImportForm(request.POST or None, request.FILES or None)
-    errors = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = actions.import_places(request.user, upload, upload.name)
-        except ImportRejected as exc:
-            errors = exc
-        else:
-            messages.success(request, _("Imported %(n)d places") % {"n": result.created})
-            return redirect("places:browse")
-    return render(request, "places/import.html", {"form": form, "errors": errors})
+
+    def run(upload: IO[bytes], name: str) -> str:
+        return _("Imported %(n)d places") % {"n": actions.import_places(request.user, upload, name).created}
+
+    return upload_page(request, run=run, template="places/import.html", success_url=reverse("places:browse"))
 
 
 @login_required
@@ -111,14 +104,6 @@ def export_view(request: HttpRequest) -> HttpResponse:
         root = places_for(request.user).filter(pk=request.GET["root"]).first()
         if root is None:
             raise Http404
-    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    fmt = requested_format(request)
     data = actions.export_places(request.user, root, fmt)
-    content_type = (
-        "text/csv; charset=utf-8"
-        if fmt == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response = HttpResponse(data, content_type=content_type)
-    name = f"places-{root.code if root else 'all'}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return table_download(data, fmt, f"places-{root.code if root else 'all'}")

@@ -1,43 +1,22 @@
 """Train on one labelled file, evaluate on another, and measure the plain reference in the same run.
 
 Defaults to the teddy2020 split (train rows → fit, test rows → evaluate). Each model is trained and
-evaluated in its own forked process, so the peak memory reported is that model's own.
+evaluated in its own process, so the peak memory reported is that model's own.
 """
 
 from __future__ import annotations
 
 import json
 import multiprocessing
-import resource
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from linli.dispatch.textmodel import ReferenceClassifier, TextClassifier, evaluate, threshold_report
+from linli.dispatch.textmodel import measure
 from linli.dispatch.training import read_labelled_csv
-
-
-def _run(
-    kind: str, train: tuple[list[str], list[str], list[str]], test: tuple[list[str], list[str], list[str]]
-) -> dict[str, Any]:
-    model: TextClassifier | ReferenceClassifier = TextClassifier() if kind == "linli" else ReferenceClassifier()
-    started = time.perf_counter()
-    model.fit(*train)
-    seconds = time.perf_counter() - started
-    result = evaluate(model, *test)
-    result["train_seconds"] = round(seconds, 2)
-    if isinstance(model, TextClassifier):
-        proba = model.predict_proba_batch(test[0], test[1])
-        threshold = float(model.params["threshold"])
-        result["auto_dispatch"] = threshold_report(proba, test[2], model.classes_, threshold)
-        result["params"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in model.params.items()}
-    # ru_maxrss is in KiB on Linux: the peak of this (forked) process, i.e. of this model alone.
-    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    return result
 
 
 class Command(BaseCommand):
@@ -68,11 +47,13 @@ class Command(BaseCommand):
         if not len(train) or not len(test):
             raise CommandError("no rows to train on or to test on")
         data = ((train.titles, train.bodies, train.labels), (test.titles, test.bodies, test.labels))
-        context = multiprocessing.get_context("fork")
+        # A fresh interpreter per model (spawn): its peak memory is that model's own, and no thread of this
+        # process is copied into it.
+        context = multiprocessing.get_context("spawn")
         results: dict[str, dict[str, Any]] = {}
         for kind in ("linli", *(() if options["no_reference"] else ("reference",))):
             with context.Pool(1) as pool:
-                results[kind] = pool.apply(_run, (kind, *data))
+                results[kind] = pool.apply(measure, (kind, *data))
         self._print(results, len(train), len(test))
         if options["json"]:
             ours = results["linli"]
