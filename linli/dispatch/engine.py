@@ -140,9 +140,9 @@ def decide(
     hits = rule_hits(text) if text else []
     if classifier is not None and text:
         probabilities = {k: float(v) for k, v in classifier.predict_proba(clean_title, clean_body).items()}
+        ranked_classes = sorted(probabilities, key=probabilities.__getitem__, reverse=True)[:TOP_SUGGESTIONS]
         terms_by_class = {
-            c: classifier.explain(clean_title, clean_body, c, top=5)
-            for c in sorted(probabilities, key=probabilities.__getitem__, reverse=True)[:TOP_SUGGESTIONS]
+            c: _readable_terms(classifier.explain(clean_title, clean_body, c, top=12)) for c in ranked_classes
         }
     else:
         # No model yet (or nothing to read): the keywords alone vote, and never dispatch automatically.
@@ -211,6 +211,12 @@ def decide(
         },
         model_version=model_row.version if model_row else None,
     )
+
+
+def _readable_terms(terms: list[tuple[str, float]], keep: int = 5) -> list[tuple[str, float]]:
+    """Prefer words over single characters when showing a person why: 消防通道 says more than 道."""
+    longer = [t for t in terms if len(t[0].strip()) >= 2]
+    return (longer + [t for t in terms if len(t[0].strip()) < 2])[:keep]
 
 
 def _rule_probabilities(hits: list[RuleHit]) -> dict[str, float]:
