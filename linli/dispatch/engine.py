@@ -13,6 +13,7 @@ unit were found; otherwise it goes to a person with the top three suggestions.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -214,9 +215,13 @@ def decide(
 
 
 def _readable_terms(terms: list[tuple[str, float]], keep: int = 5) -> list[tuple[str, float]]:
-    """Prefer words over single characters when showing a person why: 消防通道 says more than 道."""
-    longer = [t for t in terms if len(t[0].strip()) >= 2]
-    return (longer + [t for t in terms if len(t[0].strip()) < 2])[:keep]
+    """Prefer words over single characters, and skip n-grams cut across punctuation, when showing a person
+    why: 消防通道 says more than 道 or "物,"."""
+    clean = [
+        t for t in terms if t[0].strip() and not any(unicodedata.category(ch).startswith(("P", "Z")) for ch in t[0])
+    ]
+    longer = [t for t in clean if len(t[0]) >= 2]
+    return (longer + [t for t in clean if len(t[0]) < 2])[:keep]
 
 
 def _rule_probabilities(hits: list[RuleHit]) -> dict[str, float]:
