@@ -5,23 +5,11 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.admin import ReadOnlyAdmin
 from linli.core.masking import mask_phone
 
 from . import actions
 from .models import LoginFailure, PhoneCode, User
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    """For records that only actions write: visible to administrators, never edited by hand."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(User)

@@ -6,14 +6,8 @@ from django.http import HttpRequest
 from .models import AuditEvent
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
-    """Read-only: the timeline is append-only, even for administrators."""
-
-    list_display = ("occurred_at", "actor", "action", "target_repr")
-    list_filter = ("action",)
-    search_fields = ("target_repr", "target_id")
-    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """For records that only actions write: visible to administrators, never edited by hand."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -23,3 +17,15 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """The timeline is append-only, even for administrators."""
+
+    list_display = ("occurred_at", "actor", "action", "target_repr")
+    list_filter = ("action",)
+    search_fields = ("target_repr", "target_id")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return AuditEvent.objects.restrict(request.user).select_related("actor")

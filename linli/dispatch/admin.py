@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from linli.accounts.admin import ReadOnlyAdmin
+from linli.core.admin import ReadOnlyAdmin
 
 from .models import DispatchDecision, DispatchModel, TrainingExample
 
