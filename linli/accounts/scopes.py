@@ -146,7 +146,10 @@ def _matters(qs: models.QuerySet[Any], scope: Scope, action: str, user: Any) -> 
 
 
 def _admissions(qs: models.QuerySet[Any], scope: Scope, action: str, user: Any) -> models.QuerySet[Any]:
-    return qs.filter(matter__in=_matters(qs.model.matter.field.related_model.objects.all(), scope, action, user))
+    from linli.orgs.models import Matter
+
+    # An admission record is read and changed by whoever may read and change its matter.
+    return qs.filter(matter__in=_matters(Matter.objects.all(), scope, action, user))
 
 
 def _users(qs: models.QuerySet[Any], scope: Scope, action: str, user: Any) -> models.QuerySet[Any]:
