@@ -69,6 +69,8 @@ SUFFIXES = (
     "社区",
     "小区",
 )
+ADDRESS_TEXT_LIMIT = 3000
+NUMBERS_WINDOW = 24
 FUZZY_LEVELS = (PlaceLevel.DISTRICT, PlaceLevel.STREET, PlaceLevel.COMMUNITY, PlaceLevel.GRID, PlaceLevel.ESTATE)
 BUILDING_RE = re.compile(r"(\d{1,4})\s*(?:号楼|号院|栋|幢|座|号)")
 UNIT_RE = re.compile(r"(\d{1,2})\s*(?:单元|门)")
@@ -130,18 +132,21 @@ def resolve_address(text: str, within: Place | None = None) -> AddressMatch | No
     """Best place for a free-text address: exact name hits (with 社区/街道/居委会 suffixes optional) that
     agree with each other along one branch of the tree, then a fuzzy estate match, then building, unit
     and house numbers read under the estate."""
-    text = re.sub(r"\s+", "", text or "")[:300]
+    text = re.sub(r"\s+", "", text or "")[:ADDRESS_TEXT_LIMIT]
     if not text:
         return None
     index = _name_index()
     hits: dict[int, tuple[str, str, str]] = {}  # id → (level, path, matched text)
+    ends: dict[int, int] = {}  # id → where its name ends in the text, to read 3号楼 after it
     for start in range(len(text)):
         for length in range(min(index.max_len, len(text) - start), 1, -1):
             found = index.variants.get(text[start : start + length])
             if found:
                 for pk, level, path, _name in found:
                     if within is None or path.startswith(within.path):
-                        hits.setdefault(pk, (level, path, text[start : start + length]))
+                        if pk not in hits:
+                            hits[pk] = (level, path, text[start : start + length])
+                            ends[pk] = start + length
     best: tuple[float, int, int] | None = None  # (rank, id, support)
     for pk, (level, path, matched) in hits.items():
         # Support = how many other hits are this place's ancestors: "东华门街道多福巷社区" confirms 多福巷
@@ -176,7 +181,11 @@ def resolve_address(text: str, within: Place | None = None) -> AddressMatch | No
     if anchor_id is None:
         return None
     place = Place.objects.get(pk=anchor_id)
-    place, numbers = _descend_numbers(place, text)
+    # Numbers count only right after the estate's name: "小区3号楼2单元301", not a "2号" elsewhere.
+    end = ends.get(anchor_id)
+    if end is None and place.name in text:
+        end = text.index(place.name) + len(place.name)
+    place, numbers = _descend_numbers(place, text[end : end + NUMBERS_WINDOW] if end is not None else "")
     return AddressMatch(place=place, score=round(confidence, 1), matched=matched_terms + numbers)
 
 

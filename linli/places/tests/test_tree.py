@@ -137,3 +137,21 @@ def test_under_matches_recursion_on_random_trees(admin_user_for_hypothesis, pare
     import_place_table(admin_user_for_hypothesis, table)
     for place in Place.objects.filter(code__startswith=prefix):
         assert set(Place.objects.under(place).values_list("pk", flat=True)) == descendants_by_recursion(place)
+
+
+@pytest.mark.django_db
+def test_numbers_are_read_after_the_estate_and_long_texts_are_read_whole(world):
+    estate = world.place("110101001001001E01")
+    create_place(world.admin, code="110101001001001E01B02", name="2号楼", level="building", parent=estate)
+    match = resolve_address("2号楼的邻居也反映过，地址：甲一社区甲园小区1号楼")
+    assert match is not None and match.place.code == "110101001001001E01B01"
+    long_message = "楼下噪音很大，" * 120 + "地址：甲街道甲一社区甲园小区2号楼"
+    match = resolve_address(long_message)
+    assert match is not None and match.place.code == "110101001001001E01B02"
+
+
+@pytest.mark.django_db
+def test_a_lone_everyday_word_does_not_place_a_message(world):
+    create_place(world.admin, code="110101001001001E02", name="光明", level="estate", parent=world.place("110101001001001"))
+    match = resolve_address("希望光明的未来早日到来")
+    assert match is None or match.score < 80
