@@ -152,6 +152,8 @@ def test_numbers_are_read_after_the_estate_and_long_texts_are_read_whole(world):
 
 @pytest.mark.django_db
 def test_a_lone_everyday_word_does_not_place_a_message(world):
-    create_place(world.admin, code="110101001001001E02", name="光明", level="estate", parent=world.place("110101001001001"))
+    create_place(
+        world.admin, code="110101001001001E02", name="光明", level="estate", parent=world.place("110101001001001")
+    )
     match = resolve_address("希望光明的未来早日到来")
     assert match is None or match.score < 80
