@@ -17,7 +17,7 @@ from linli.places.queries import places_for, resolve_address
 from . import actions
 from .choices import MatterClass, UnitKind
 from .forms import ResponsibilityForm
-from .permissions import can_edit_responsibility_list
+from .permissions import can_edit_responsibility_list, can_edit_units
 from .queries import matters_for, responsible_unit, units_for
 
 
@@ -62,6 +62,17 @@ def matters_import(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def units_import(request: HttpRequest) -> HttpResponse:
+    if not can_edit_units(request.user):
+        raise PermissionDenied
+
+    def run(upload: IO[bytes], name: str) -> str:
+        return _("Imported %(n)d units") % {"n": actions.import_units(request.user, upload, name)}
+
+    return upload_page(request, run=run, template="orgs/units_import.html", success_url=reverse("orgs:units"))
+
+
+@login_required
 def units(request: HttpRequest) -> HttpResponse:
     if not getattr(request.user, "is_government_staff", False):
         raise PermissionDenied
@@ -70,7 +81,11 @@ def units(request: HttpRequest) -> HttpResponse:
     if kind:
         qs = qs.filter(kind=kind)
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
-    return render(request, "orgs/units.html", {"page": page, "kinds": UnitKind.choices, "kind": kind})
+    return render(
+        request,
+        "orgs/units.html",
+        {"page": page, "kinds": UnitKind.choices, "kind": kind, "can_import": can_edit_units(request.user)},
+    )
 
 
 @login_required

@@ -143,3 +143,22 @@ def test_admin_lists_every_model_and_writes_through_actions(client, world):
     assert user.display_name == "新名字" and user.role == Role.COMMUNITY_WORKER
     actions = set(AuditEvent.objects.filter(target_id=str(user.pk)).values_list("action", flat=True))
     assert {AuditAction.USER_UPDATED, AuditAction.USER_ROLE_CHANGED, AuditAction.USER_SCOPE_CHANGED} <= actions
+
+
+@pytest.mark.django_db
+def test_unit_import_page_for_street_dispatchers(client, world):
+    client.force_login(world.users[Role.GRID_WORKER])
+    assert client.get(reverse("orgs:units_import")).status_code == 403
+    client.force_login(world.users[Role.STREET_DISPATCHER])
+    bad = io.BytesIO(
+        "code,name,kind,jurisdiction_codes,contact_phone\nP1,甲物业,property_company,110101001001001E01,123\nP2,越界物业,property_company,110101002001001E01,\n".encode()
+    )
+    bad.name = "units.csv"
+    body = client.post(reverse("orgs:units_import"), {"file": bad}).content.decode()
+    assert 'id="import-errors"' in body and ">2<" in body and ">3<" in body
+    good = io.BytesIO("code,name,kind,jurisdiction_codes\nP1,甲物业,property_company,110101001001001E01\n".encode())
+    good.name = "units.csv"
+    assert client.post(reverse("orgs:units_import"), {"file": good}).status_code == 302
+    from linli.orgs.models import Unit
+
+    assert Unit.objects.get(code="P1").jurisdiction.get().code == "110101001001001E01"
