@@ -16,6 +16,8 @@ def decisions_rule(qs: models.QuerySet[Any], scope: Scope, action: str, user: An
         return qs.none()
     if scope.everything:
         return qs
+    if scope.empty:
+        return qs.none()
     mine = models.Q(requested_by=user) if getattr(user, "pk", None) else None
     placed = _under_any(scope.place_paths, "place__path")
     units = models.Q(unit__in=scope.unit_ids) | models.Q(final_unit__in=scope.unit_ids) if scope.unit_ids else None
