@@ -56,11 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
             (PlaceLevel(level).label, counts[level]) for level in PlaceLevel.values[2:] if counts[level]
         ]
         context["households"] = places_for(user).filter(level=PlaceLevel.GRID).aggregate(n=Sum("households"))["n"] or 0
-    if role == Role.GRID_WORKER:
-        context["grids"] = (
-            places_for(user).filter(level=PlaceLevel.GRID).annotate(estates=Count("children")).order_by("code")
-        )
-    elif role in (Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY):
+    if role in (Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY):
         context["grids"] = (
             places_for(user).filter(level=PlaceLevel.GRID).annotate(estates=Count("children")).order_by("code")
         )

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.accounts.scopes import scope_of
 from linli.core import audit
 from linli.core.choices import AuditAction
 from linli.orgs.choices import MatterClass
@@ -41,7 +40,6 @@ def record_decision(
     case_ref: str = "",
 ) -> DispatchDecision:
     """Store a decision with its inputs, model version, probabilities and reasons."""
-    model_row = DispatchModel.objects.filter(version=decision.model_version).first() if decision.model_version else None
     stored = DispatchDecision.objects.create(
         requested_by=actor if getattr(actor, "pk", None) else None,
         case_ref=case_ref,
@@ -51,7 +49,7 @@ def record_decision(
         address=address[:300],
         longitude=longitude,
         latitude=latitude,
-        model=model_row,
+        model=decision.model,
         place=decision.place,
         category=decision.category,
         matter=decision.matter,
@@ -221,6 +219,3 @@ def rollback(actor: Any = None, to_version: int | None = None) -> DispatchModel:
         data={"from": current.version if current else None},
     )
     return target
-
-
-__all__ = ["record_correction", "record_decision", "rollback", "scope_of", "train_candidate"]

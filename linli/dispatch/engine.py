@@ -29,6 +29,7 @@ from linli.places.queries import resolve_address, resolve_point
 
 from . import registry
 from .choices import DecisionMode
+from .models import DispatchModel
 from .rules import RuleHit, rule_hits
 from .textmodel import normalize_text
 
@@ -70,7 +71,11 @@ class Decision:
     unit: Unit | None
     suggestions: list[Suggestion]
     reasons: dict[str, Any]
-    model_version: int | None
+    model: DispatchModel | None
+
+    @property
+    def model_version(self) -> int | None:
+        return self.model.version if self.model else None
 
     def suggestions_json(self) -> list[dict[str, Any]]:
         return [asdict(s) for s in self.suggestions]
@@ -210,7 +215,7 @@ def decide(
             "manual": why_manual,
             "channel": channel,
         },
-        model_version=model_row.version if model_row else None,
+        model=model_row,
     )
 
 

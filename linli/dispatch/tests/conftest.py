@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 
-from linli.dispatch.training import Examples
+from linli.dispatch.training import Examples, read_labelled_csv
 from linli.tests.test_browser import browser, page  # noqa: F401 - the browser fixtures, shared with these journeys
 
 DATA = Path(settings.DISPATCH_BASE_TRAINING)
@@ -17,16 +16,14 @@ def sample(split: str, per_class: int, offset: int = 0) -> Examples:
     """A small, balanced, real sample of the labelled messages (train rows unless asked)."""
     taken: dict[str, int] = {}
     out = Examples([], [], [])
-    with DATA.open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            if row["split"] != split:
-                continue
-            seen = taken.get(row["一级标签"], 0)
-            taken[row["一级标签"]] = seen + 1
-            if offset <= seen < offset + per_class:
-                out.titles.append(row["留言主题"])
-                out.bodies.append(row["留言详情"])
-                out.labels.append(row["一级标签"])
+    rows = read_labelled_csv(DATA, split=split)
+    for title, body, label in zip(rows.titles, rows.bodies, rows.labels, strict=True):
+        seen = taken.get(label, 0)
+        taken[label] = seen + 1
+        if offset <= seen < offset + per_class:
+            out.titles.append(title)
+            out.bodies.append(body)
+            out.labels.append(label)
     return out
 
 
