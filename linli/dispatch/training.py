@@ -12,6 +12,7 @@ from django.conf import settings
 from linli.orgs.choices import MatterClass
 
 from .models import TrainingExample
+from .textmodel import read_unlabelled
 
 HELD_OUT_SHARE = 0.2
 MIN_RECENT_HELD_OUT = 200
@@ -91,3 +92,11 @@ def split_for_retraining() -> tuple[Examples, Examples, str]:
         target.bodies.append(body)
         target.labels.append(label)
     return train, held, "fixed hash slice of base data and corrections"
+
+
+def unlabelled_texts(exclude: Examples | None = None) -> list[str]:
+    """The configured unlabelled messages, minus any that repeat a message in `exclude`."""
+    paths = [Path(p) for p in settings.DISPATCH_UNLABELLED]
+    if exclude is None:
+        return read_unlabelled(paths)
+    return read_unlabelled(paths, exclude_titles=exclude.titles, exclude_bodies=exclude.bodies)

@@ -27,6 +27,35 @@ def sample(split: str, per_class: int, offset: int = 0) -> Examples:
     return out
 
 
+UNLABELLED = DATA.parent / "attachment4.csv"
+
+
+@pytest.fixture(scope="session")
+def unlabelled_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first 150 real messages with official replies: enough for the word vectors to learn something,
+    small enough that every retrain in the tests stays quick."""
+    import csv
+
+    path = tmp_path_factory.mktemp("unlabelled") / "replies.csv"
+    if not UNLABELLED.exists():
+        path.write_text("留言主题,留言详情,答复意见\n", encoding="utf-8")
+        return path
+    with UNLABELLED.open(encoding="utf-8") as src, path.open("w", encoding="utf-8", newline="") as dst:
+        reader = csv.DictReader(src)
+        writer = csv.DictWriter(dst, fieldnames=reader.fieldnames or [])
+        writer.writeheader()
+        for i, row in enumerate(reader):
+            if i >= 150:
+                break
+            writer.writerow(row)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def small_unlabelled_corpus(settings: Any, unlabelled_file: Path) -> None:
+    settings.DISPATCH_UNLABELLED = [unlabelled_file]
+
+
 @pytest.fixture(scope="session")
 def train_sample() -> Examples:
     if not DATA.exists():

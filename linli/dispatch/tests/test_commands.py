@@ -33,11 +33,22 @@ def small_split(tmp_path, train_sample):
     return write_split(tmp_path / "split.csv", 40, 10)
 
 
-def test_evaluate_prints_both_models_and_ends_with_json(small_split):
+def test_evaluate_prints_both_models_and_ends_with_json(small_split, unlabelled_file):
     out = io.StringIO()
-    call_command("dispatch_evaluate", "--train", str(small_split), "--test", str(small_split), "--json", stdout=out)
+    call_command(
+        "dispatch_evaluate",
+        "--train",
+        str(small_split),
+        "--test",
+        str(small_split),
+        "--unlabelled",
+        str(unlabelled_file),
+        "--json",
+        stdout=out,
+    )
     text = out.getvalue()
     assert "Reference" in text and "confusion matrix" in text and "per-class F1" in text
+    assert "unlabelled texts 0," not in text and "unlabelled texts" in text
     summary = json.loads(text.strip().splitlines()[-1])
     assert {"accuracy", "macro_f1", "reference_macro_f1", "train_seconds", "p99_ms"} <= set(summary)
     assert 0 < summary["macro_f1"] <= 1 and summary["p99_ms"] > 0

@@ -194,3 +194,21 @@ def test_held_out_slice_is_recent_corrections_once_there_are_enough(world, setti
     train, held, note = training.split_for_retraining()
     assert len(held) == 220 and len(train) == 880 and "newest" in note
     assert held.titles[-1] == "t1099"
+
+
+def test_unlabelled_rows_repeating_a_judged_message_are_dropped(tmp_path):
+    import csv
+
+    from linli.dispatch.textmodel import read_unlabelled
+
+    path = tmp_path / "unlabelled.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["留言主题", "留言详情", "答复意见"])
+        writer.writerow(["路灯不亮", "小区门口路灯坏了三个月", "已安排维修"])
+        writer.writerow(["噪音扰民", "工地夜间施工", ""])
+        writer.writerow(["", "", ""])
+    texts = read_unlabelled([path, tmp_path / "missing.csv"], exclude_titles=["噪音扰民"], exclude_bodies=["另一段"])
+    assert texts == ["路灯不亮。小区门口路灯坏了三个月", "已安排维修"]
+    assert len(read_unlabelled([path])) == 3
+    assert read_unlabelled([path], exclude_bodies=["小区门口路灯坏了三个月"]) == ["噪音扰民。工地夜间施工"]

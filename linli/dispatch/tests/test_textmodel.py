@@ -13,9 +13,11 @@ import pytest
 from linli.dispatch.textmodel import (
     ReferenceClassifier,
     TextClassifier,
+    WordEmbedding,
     choose_threshold,
     evaluate,
     normalize_text,
+    read_unlabelled,
     threshold_report,
 )
 
@@ -159,6 +161,31 @@ def test_tiny_and_single_class_training_does_not_crash() -> None:
     assert TextClassifier().fit([""], [""], ["x"]).predict_proba("什么", "") == {"x": 1.0}
 
 
+def test_word_vectors_learn_from_unlabelled_text(unlabelled_file: Path) -> None:
+    texts = read_unlabelled([unlabelled_file])
+    embedding = WordEmbedding.train(WordEmbedding.tokenize(texts), dim=32, epochs=3, min_count=2)
+    assert embedding is not None and len(embedding.vocab) > 500
+    vectors = embedding.transform(["小区物业乱收费", "", "😡😡"])
+    assert vectors.shape == (3, 32)
+    assert np.linalg.norm(vectors[0]) == pytest.approx(1.0, abs=1e-3)
+    assert not vectors[1].any() and not vectors[2].any()  # nothing known: a zero vector, never NaN
+    assert WordEmbedding.train(WordEmbedding.tokenize(["孤零零的一句话"]), dim=8, epochs=1, min_count=3) is None
+
+
+def test_unlabelled_text_reaches_the_word_vectors_only(
+    sample: tuple[list[str], list[str], list[str]], model: TextClassifier, unlabelled_file: Path
+) -> None:
+    texts = read_unlabelled([unlabelled_file])
+    richer = TextClassifier().fit(*sample, unlabelled=texts)
+    assert richer.metadata["unlabelled_texts"] == len(texts) > 150  # messages and their replies
+    assert richer.metadata["embedding_words"] > model.metadata["embedding_words"] > 0
+    # The sparse vocabulary is learnt from labelled rows alone; only the dense block grows.
+    assert richer.metadata["n_features"] == model.metadata["n_features"]
+    plain = TextClassifier(embedding_weight=0).fit(*sample, unlabelled=texts)
+    assert plain.metadata["embedding_words"] == 0 and plain.metadata["unlabelled_texts"] == 0
+    assert plain.metadata["n_features"] == model.metadata["n_features"] - int(model.params["embedding_dim"])
+
+
 def test_reference_classifier(sample: tuple[list[str], list[str], list[str]]) -> None:
     ref = ReferenceClassifier().fit(*sample)
     proba = ref.predict_proba_batch(sample[0][:5], sample[1][:5])
@@ -178,3 +205,21 @@ def test_choose_threshold() -> None:
     assert report["precision"] >= 0.97 and 0 < report["share"] < 0.3
     # Nothing reaches the target: never dispatch automatically.
     assert choose_threshold(np.full((100, 2), 0.5), ["b"] * 100, classes, 0.97) > 1.0
+
+
+def test_choose_threshold_with_folds_needs_every_fold_to_reach_the_target() -> None:
+    rng = np.random.default_rng(1)
+    classes = ["a", "b"]
+    conf = 0.5 + 0.5 * rng.beta(8, 1, 3000)
+    folds = np.arange(3000) % 5
+    # Fold 4 is worse than its confidence says, the rest exactly as calibrated.
+    correct = rng.uniform(size=3000) < np.where(folds == 4, conf - 0.03, conf)
+    labels = ["a" if c else "b" for c in correct]
+    proba = np.column_stack([conf, 1 - conf])
+    pooled = choose_threshold(proba, labels, classes, 0.97)
+    strict = choose_threshold(proba, labels, classes, 0.97, folds=folds)
+    assert 0.97 < pooled < strict < 1.0
+    above = proba.max(axis=1) >= strict
+    for f in range(5):
+        mine = above & (folds == f)
+        assert np.mean(np.asarray(correct)[mine]) >= 0.97

@@ -6,6 +6,7 @@ evaluated in its own process, so the peak memory reported is that model's own.
 
 from __future__ import annotations
 
+import csv
 import json
 import multiprocessing
 import sys
@@ -15,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from linli.dispatch.textmodel import measure
+from linli.dispatch.textmodel import measure, read_unlabelled
 from linli.dispatch.training import read_labelled_csv
 
 
@@ -28,6 +29,12 @@ class Command(BaseCommand):
         parser.add_argument("--test", default=default, help="labelled CSV; a `split` column keeps only its test rows")
         parser.add_argument("--text-cols", default="留言主题,留言详情", help="title and body columns")
         parser.add_argument("--label-col", default="一级标签")
+        parser.add_argument(
+            "--unlabelled",
+            default=",".join(str(p) for p in settings.DISPATCH_UNLABELLED),
+            help="comma-separated CSVs of unlabelled messages for the word vectors ('' for none); rows that "
+            "repeat a test message are dropped",
+        )
         parser.add_argument("--json", action="store_true", help="end with one JSON object on the last line")
         parser.add_argument("--no-reference", action="store_true")
 
@@ -46,7 +53,15 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read the labelled files: {exc}") from exc
         if not len(train) or not len(test):
             raise CommandError("no rows to train on or to test on")
-        data = ((train.titles, train.bodies, train.labels), (test.titles, test.bodies, test.labels))
+        try:
+            unlabelled = read_unlabelled(
+                [Path(p.strip()) for p in options["unlabelled"].split(",") if p.strip()],
+                exclude_titles=test.titles,
+                exclude_bodies=test.bodies,
+            )
+        except (OSError, csv.Error) as exc:
+            raise CommandError(f"cannot read the unlabelled files: {exc}") from exc
+        data = ((train.titles, train.bodies, train.labels), (test.titles, test.bodies, test.labels), unlabelled)
         # A fresh interpreter per model (spawn): its peak memory is that model's own, and no thread of this
         # process is copied into it.
         context = multiprocessing.get_context("spawn")
@@ -54,7 +69,7 @@ class Command(BaseCommand):
         for kind in ("linli", *(() if options["no_reference"] else ("reference",))):
             with context.Pool(1) as pool:
                 results[kind] = pool.apply(measure, (kind, *data))
-        self._print(results, len(train), len(test))
+        self._print(results, len(train), len(test), len(unlabelled))
         if options["json"]:
             ours = results["linli"]
             summary = {
@@ -72,9 +87,12 @@ class Command(BaseCommand):
             }
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
 
-    def _print(self, results: dict[str, dict[str, Any]], n_train: int, n_test: int) -> None:
+    def _print(self, results: dict[str, dict[str, Any]], n_train: int, n_test: int, n_unlabelled: int) -> None:
         write = self.stdout.write
-        write(f"train rows {n_train}, test rows {n_test}, python {sys.version.split()[0]}")
+        write(
+            f"train rows {n_train}, test rows {n_test}, unlabelled texts {n_unlabelled}, "
+            f"python {sys.version.split()[0]}"
+        )
         for kind, r in results.items():
             name = (
                 "Linli classifier"
