@@ -1,14 +1,16 @@
 """Smart-dispatch text classifier: which of the matter classes a resident's message belongs to.
 
-Pure Python + scikit-learn, no Django, so it can be trained, benchmarked and unit-tested on its own
-(bench/dispatch_research.py reproduces how the defaults below were chosen; see
-bench/dispatch_research.md for the numbers).
+Pure Python + scikit-learn (+ gensim to learn word vectors), no Django, so it can be trained,
+benchmarked and unit-tested on its own (bench/dispatch_research.py reproduces how the defaults below
+were chosen; see bench/dispatch_research.md for the numbers).
 
 The model, in short: two TF-IDF blocks of character 1-3-grams, one over title+body and one over the
-title alone (down-weighted), a hinge-loss linear SVM, and sigmoid (Platt) calibration fitted by
-grouped cross-validation inside the training data. Character n-grams need no segmentation, so a
-prediction never waits for jieba; an optional jieba word block exists (``word_weight``) because it was
-measured, but it did not help and is off by default.
+title alone (down-weighted); a dense block, the IDF-weighted mean of skip-gram word vectors that each
+fit learns from its training texts plus unlabelled messages of the same city; a hinge-loss linear SVM
+over all three; and sigmoid (Platt) calibration fitted by grouped cross-validation inside the training
+data. A prediction segments the message once with jieba (a few milliseconds) for the word vectors; an
+optional sparse jieba word block exists (``word_weight``) because it was measured, but it did not help
+and is off by default.
 """
 
 from __future__ import annotations
