@@ -103,6 +103,8 @@ def oof_proba(
     """Out-of-fold probabilities; `held_back` (titles, bodies) are messages no fold may learn from."""
     classes = sorted(set(y))
     out = np.zeros((len(y), len(classes)))
+    # Configurations without word vectors ignore unlabelled text: do not read it five times for nothing.
+    uses_vectors = make().params.get("embedding_weight", 0) > 0
     for train_idx, test_idx in cv:
         # The test split and this fold's validation rows never reach the word vectors.
         extra = (
@@ -111,7 +113,7 @@ def oof_proba(
                 exclude_titles=[*held_back[0], *(t[i] for i in test_idx)],
                 exclude_bodies=[*held_back[1], *(b[i] for i in test_idx)],
             )
-            if unlabelled
+            if unlabelled and uses_vectors
             else []
         )
         model = make().fit(

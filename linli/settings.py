@@ -196,16 +196,14 @@ TASKS = {
 DISPATCH_MODEL_DIR = Path(os.environ.get("DISPATCH_MODEL_DIR", BASE_DIR / "var" / "models"))
 # Training data the first dispatch model learns from when no corrections exist yet: the labelled
 # citizen messages of the 2020 TipDM Cup (train split only), where the shared data folder is present.
-DISPATCH_BASE_TRAINING = Path(
-    os.environ.get("DISPATCH_BASE_TRAINING", BASE_DIR.parent / "shared" / "data" / "teddy2020" / "attachment2.csv")
-)
+_TEDDY = BASE_DIR.parent / "shared" / "data" / "teddy2020"
+DISPATCH_BASE_TRAINING = Path(os.environ.get("DISPATCH_BASE_TRAINING", _TEDDY / "attachment2.csv"))
 # Unlabelled messages of the same city that the classifier's word vectors also learn from (attachments 3
 # and 4 of the TipDM data: messages with likes, and messages with official replies). Comma-separated
 # paths; files that are missing are skipped.
-_TEDDY = BASE_DIR.parent / "shared" / "data" / "teddy2020"
 _UNLABELLED_DEFAULT = f"{_TEDDY / 'attachment3.csv'},{_TEDDY / 'attachment4.csv'}"
 DISPATCH_UNLABELLED = [
-    Path(p) for p in os.environ.get("DISPATCH_UNLABELLED", _UNLABELLED_DEFAULT).split(",") if p.strip()
+    Path(p.strip()) for p in os.environ.get("DISPATCH_UNLABELLED", _UNLABELLED_DEFAULT).split(",") if p.strip()
 ]
 # Decisions whose calibrated confidence reaches this go out automatically; the rest go to a person.
 DISPATCH_AUTO_THRESHOLD = float(os.environ.get("DISPATCH_AUTO_THRESHOLD", "0"))  # 0: use the model's own

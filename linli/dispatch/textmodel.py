@@ -474,11 +474,7 @@ class TextClassifier:
         return model
 
 
-def _message_keys(titles: Sequence[str], bodies: Sequence[str]) -> set[str]:
-    keys = {normalize_text(t, TITLE_MAX_CHARS) for t in titles}
-    keys |= {normalize_text(b)[:200] for b in bodies if b}
-    keys.discard("")
-    return keys
+_BODY_KEY_CHARS = 200
 
 
 def read_unlabelled(
@@ -489,7 +485,10 @@ def read_unlabelled(
     Rows whose title or body opening matches an excluded message are dropped, so a test or
     held-out message never shapes the representation it is then judged with. Missing files are skipped:
     the unlabelled corpus helps, it is never required."""
-    skip = _message_keys(exclude_titles, exclude_bodies)
+    # A message is known by its normalised title or the opening of its body (repostings trim the tail).
+    skip = {normalize_text(t, TITLE_MAX_CHARS) for t in exclude_titles}
+    skip |= {normalize_text(b)[:_BODY_KEY_CHARS] for b in exclude_bodies}
+    skip.discard("")
     texts: list[str] = []
     for path in paths:
         if not Path(path).exists():
@@ -498,7 +497,7 @@ def read_unlabelled(
             for row in csv.DictReader(handle):
                 title = normalize_text(row.get("留言主题") or "", TITLE_MAX_CHARS)
                 body = normalize_text(row.get("留言详情") or "")
-                if title in skip or (body and body[:200] in skip):
+                if {title, body[:_BODY_KEY_CHARS]} & skip:
                     continue
                 if title or body:
                     texts.append(f"{title}。{body}" if title and body else title or body)

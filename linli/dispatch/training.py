@@ -96,7 +96,5 @@ def split_for_retraining() -> tuple[Examples, Examples, str]:
 
 def unlabelled_texts(exclude: Examples | None = None) -> list[str]:
     """The configured unlabelled messages, minus any that repeat a message in `exclude`."""
-    paths = [Path(p) for p in settings.DISPATCH_UNLABELLED]
-    if exclude is None:
-        return read_unlabelled(paths)
-    return read_unlabelled(paths, exclude_titles=exclude.titles, exclude_bodies=exclude.bodies)
+    held = exclude if exclude is not None else Examples([], [], [])
+    return read_unlabelled(settings.DISPATCH_UNLABELLED, exclude_titles=held.titles, exclude_bodies=held.bodies)
