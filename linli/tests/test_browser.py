@@ -91,7 +91,8 @@ def test_wrong_password_shows_a_chinese_error(live_server, world, page):
     page.fill("#id_username", world.users[Role.GRID_WORKER].username)
     page.fill("#id_password", "wrong")
     page.click("#password-login button[type=submit]")
-    assert page.locator("text=用户名或密码错误").is_visible()
+    # The click submits the form; is_visible() alone would read the old page before the answer arrives.
+    sync_api.expect(page.locator("text=用户名或密码错误")).to_be_visible(timeout=10_000)
 
 
 @pytest.mark.django_db(transaction=True)
