@@ -223,3 +223,43 @@ def test_choose_threshold_with_folds_needs_every_fold_to_reach_the_target() -> N
     for f in range(5):
         mine = above & (folds == f)
         assert np.mean(np.asarray(correct)[mine]) >= 0.97
+
+
+def test_word_vectors_read_the_opening_of_a_long_message_the_same_way_at_fit_and_prediction(
+    sample: tuple[list[str], list[str], list[str]],
+) -> None:
+    model = TextClassifier(calibration="none")
+    cap = int(model.params["embedding_max_chars"])
+    texts = model._prepare(sample[0], sample[1])
+    long_rows = [i for i, text in enumerate(texts["all"]) if len(text) > cap]
+    assert long_rows, "the sample needs messages longer than the cap for this test to mean anything"
+    fitted = model._features(texts, fit=True).toarray()
+    predicted = model._features(texts).toarray()
+    dim = int(model.params["embedding_dim"])
+    # Every row, long ones included, gets the same word-vector block when fitting as when predicting.
+    assert np.allclose(fitted[:, -dim:], predicted[:, -dim:], atol=1e-3)
+    assert np.abs(predicted[long_rows, -dim:]).sum() > 0
+
+    # Past the cap only the n-grams see a different tail; the word-vector block stays put.
+    i = long_rows[0]
+    title, body = sample[0][i], sample[1][i]
+    other_tail = body[: cap + 50] + "学校食堂饭菜不卫生，家长强烈要求教育局调查处理。" * 20
+    a, b = model._features(model._prepare([title, title], [body, other_tail])).toarray()
+    assert np.allclose(a[-dim:], b[-dim:]) and not np.allclose(a[:-dim], b[:-dim])
+
+
+def test_a_loaded_model_has_jieba_ready(sample: tuple[list[str], list[str], list[str]], tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "m.joblib"
+    TextClassifier(calibration="none").fit(*sample).save(path)
+    # A fresh interpreter: in this one an earlier test may already have loaded jieba's dictionary.
+    check = (
+        "import sys, jieba; from linli.dispatch.textmodel import TextClassifier; "
+        "assert not jieba.dt.initialized; TextClassifier.load(sys.argv[1]); print(jieba.dt.initialized)"
+    )
+    out = subprocess.run(  # noqa: S603 - our own interpreter and a path this test wrote
+        [sys.executable, "-c", check, str(path)], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "True"
