@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -21,10 +22,12 @@ from .choices import ExampleSource, ModelStatus
 from .engine import Decision
 from .models import DispatchDecision, DispatchModel, TrainingExample
 from .permissions import can_correct, can_manage_models
-from .textmodel import TextClassifier, choose_threshold, evaluate
-from .training import Examples, split_for_retraining, unlabelled_texts
+from .textmodel import TextClassifier, choose_threshold, evaluate, threshold_report
+from .training import HELD_OUT_PARTS, Examples, split_for_retraining, unlabelled_texts
 
 TARGET_PRECISION = 0.97
+# Below this many held-out rows a chosen threshold would mostly measure luck; keep the configured one.
+MIN_HELD_OUT_FOR_THRESHOLD = 200
 
 
 @transaction.atomic
@@ -145,9 +148,25 @@ def train_candidate(
     if len(held_out):
         result = evaluate(classifier, held_out.titles, held_out.bodies, held_out.labels)
         metrics.update({k: result[k] for k in ("accuracy", "macro_f1") if k in result})
-        if len(held_out) >= 200:
-            proba = classifier.predict_proba_batch(held_out.titles, held_out.bodies)
-            threshold = float(choose_threshold(proba, held_out.labels, classifier.classes_, TARGET_PRECISION))
+        proba = classifier.predict_proba_batch(held_out.titles, held_out.bodies)
+        if len(held_out) >= MIN_HELD_OUT_FOR_THRESHOLD:
+            threshold = float(
+                choose_threshold(
+                    proba,
+                    held_out.labels,
+                    classifier.classes_,
+                    TARGET_PRECISION,
+                    folds=held_out.part_of_each(),
+                )
+            )
+            metrics["threshold_rule"] = (
+                f"held-out: Wilson 95% >= {TARGET_PRECISION:.0%}, each of {HELD_OUT_PARTS} parts too"
+            )
+        else:
+            metrics["threshold_rule"] = "held-out slice too small: the configured default"
+        report = threshold_report(proba, held_out.labels, classifier.classes_, threshold)
+        # JSON has no NaN (PostgreSQL's jsonb refuses it): "nothing above the threshold" is stored as null.
+        metrics["auto_dispatch"] = {k: (None if math.isnan(v) else v) for k, v in report.items()}
     version = (DispatchModel.objects.order_by("-version").values_list("version", flat=True).first() or 0) + 1
     filename = f"dispatch-v{version}.joblib"
     classifier.save(registry.model_dir() / filename)

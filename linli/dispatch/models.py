@@ -35,6 +35,16 @@ class DispatchModel(models.Model):
     def __str__(self) -> str:
         return f"v{self.version} ({self.get_status_display()})"
 
+    @property
+    def held_out_auto_dispatch(self) -> dict[str, float | None] | None:
+        """On the held-out slice, in percent: how many messages reached the threshold and how many of those
+        the model got right (None when nobody reached it). None for models judged before this was stored."""
+        report = (self.metrics or {}).get("auto_dispatch") or {}
+        if report.get("share") is None:
+            return None
+        precision = report.get("precision")
+        return {"share": 100 * report["share"], "precision": None if precision is None else 100 * precision}
+
 
 class DecisionQuerySet(RestrictedQuerySet["DispatchDecision"]):
     pass
