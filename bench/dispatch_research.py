@@ -198,8 +198,8 @@ def main() -> None:
     extra = read_unlabelled(UNLABELLED, exclude_titles=tt, exclude_bodies=tb)
     model = TextClassifier().fit(t, b, y, unlabelled=extra)
     train_seconds = time.perf_counter() - started
-    result = evaluate(model, tt, tb, ty)
     test_proba = model.predict_proba_batch(tt, tb)
+    result = evaluate(model, tt, tb, ty, proba=test_proba)
     result["at_cv_threshold"] = threshold_report(test_proba, ty, model.classes_, threshold)
     result["at_baked_threshold"] = threshold_report(test_proba, ty, model.classes_, DEFAULT_PARAMS["threshold"])
     result["log_loss"] = float(log_loss(ty, np.clip(test_proba, 1e-12, 1), labels=model.classes_))

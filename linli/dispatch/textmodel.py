@@ -638,11 +638,15 @@ def evaluate(
     bodies: Sequence[str],
     labels: Sequence[str],
     latency_samples: int = 300,
+    proba: np.ndarray | None = None,
 ) -> dict[str, Any]:
-    """Accuracy, macro-F1, per-class F1, confusion matrix and single-message latency on a labelled set."""
+    """Accuracy, macro-F1, per-class F1, confusion matrix and single-message latency on a labelled set.
+
+    `proba`: the model's probabilities for these rows, when the caller already has them for other uses."""
     titles, bodies = [t or "" for t in titles], [b or "" for b in bodies]
     y = [str(label) for label in labels]
-    proba = model.predict_proba_batch(titles, bodies)
+    if proba is None:
+        proba = model.predict_proba_batch(titles, bodies)
     pred = [model.classes_[i] for i in proba.argmax(axis=1)]
     order = list(model.classes_) + sorted(set(y) - set(model.classes_))
     per_class = f1_score(y, pred, labels=order, average=None, zero_division=0)
@@ -698,10 +702,10 @@ def measure(
     started = time.perf_counter()
     model.fit(*train, unlabelled=unlabelled)
     seconds = time.perf_counter() - started
-    result = evaluate(model, *test)
+    proba = model.predict_proba_batch(test[0], test[1])
+    result = evaluate(model, *test, proba=proba)
     result["train_seconds"] = round(seconds, 2)
     if isinstance(model, TextClassifier):
-        proba = model.predict_proba_batch(test[0], test[1])
         result["auto_dispatch"] = threshold_report(proba, test[2], model.classes_, float(model.params["threshold"]))
         result["params"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in model.params.items()}
     # ru_maxrss is in KiB on Linux.

@@ -38,7 +38,7 @@ class Examples:
             return self.parts
         # Not consecutive runs: the base file is sorted by class, so a run would be a part of one class.
         return [
-            hashlib.sha256(f"linli-dispatch-part|{title}|{body}".encode()).digest()[0] % HELD_OUT_PARTS
+            _hash_byte("part", title, body) % HELD_OUT_PARTS
             for title, body in zip(self.titles, self.bodies, strict=True)
         ]
 
@@ -73,10 +73,14 @@ def base_examples() -> Examples:
     return read_labelled_csv(path, split="train")
 
 
+def _hash_byte(purpose: str, title: str, body: str) -> int:
+    """A byte fixed by the message and the purpose: the same rows land in the same slice or part every time."""
+    return hashlib.sha256(f"linli-dispatch-{purpose}|{title}|{body}".encode()).digest()[0]
+
+
 def _in_held_out_slice(title: str, body: str) -> bool:
     # A fixed hash slice, so the same base rows are held out every time and models stay comparable.
-    digest = hashlib.sha256(f"linli-dispatch-heldout|{title}|{body}".encode()).digest()
-    return digest[0] < 256 * HELD_OUT_SHARE
+    return _hash_byte("heldout", title, body) < 256 * HELD_OUT_SHARE
 
 
 def split_for_retraining() -> tuple[Examples, Examples, str]:
