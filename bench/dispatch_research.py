@@ -1,6 +1,6 @@
 """Model selection for the dispatch text classifier, then one honest test-split figure.
 
-Run from the repository root:  .venv/bin/python bench/dispatch_research.py [--quick] [--json OUT]
+Run from the repository root:  .venv/bin/python bench/dispatch_research.py [--quick] [--cv-only] [--json OUT]
 
 1. grouped 5-fold CV on the train split only (repeat postings, i.e. identical title+body, never straddle
    folds): the plain reference and a grid of TextClassifier configurations (uncalibrated, argmax);
@@ -9,9 +9,9 @@ Run from the repository root:  .venv/bin/python bench/dispatch_research.py [--qu
 3. one fit on all train rows, evaluation on the test split, the reference in the same run, train
    seconds, single-message latency, model file size and peak memory.
 
---quick skips the grid (step 1 except the reference). The test split is read only in step 3, except
-that its messages are removed from the unlabelled corpus (attachments 3 and 4) before anything learns
-from it; inside CV each fold's own validation messages are removed as well.
+--quick skips the grid (step 1 except the reference); --cv-only stops before step 3. The test split is
+read only in step 3, except that its messages are removed from the unlabelled corpus (attachments 3 and
+4) before anything learns from it; inside CV each fold's own validation messages are removed as well.
 """
 
 from __future__ import annotations
@@ -134,6 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="skip the configuration grid")
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    parser.add_argument("--cv-only", action="store_true", help="stop before step 3: do not read the test split")
     args = parser.parse_args()
     report: dict[str, Any] = {"params": {k: v for k, v in DEFAULT_PARAMS.items()}}
 
@@ -191,6 +192,10 @@ def main() -> None:
     for fixed in (0.8, 0.9, 0.95):
         report["cv_calibrated"][f"at_{fixed}"] = threshold_report(p, y, classes, fixed)
     print(f"CV calibrated pipeline: {json.dumps(report['cv_calibrated'], ensure_ascii=False)}", flush=True)
+    if args.cv_only:
+        if args.json:
+            args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        return
 
     # -- the only place the test split is read --------------------------------------------------------
     tt, tb, ty = load("test")

@@ -237,6 +237,28 @@ class Study:
         return s
 
 
+def wiki_clusters(st: Study, n_clusters: int) -> str:
+    """Word clusters: k-means over the Wikipedia vectors of words seen at least twice, as a block of the bag of
+    cluster 1-2-grams; returns the block's name. Needs `st.load_wiki()` first."""
+    from sklearn.cluster import MiniBatchKMeans
+
+    assert st.wiki is not None
+    wiki_vocab, wiki_vectors = st.wiki
+    d = st.d
+    counts: collections.Counter[str] = collections.Counter(w for ws in d["words"] for w in ws)
+    for ws in d["unlabelled_words"].values():
+        counts.update(ws)
+    known = [w for w, n in counts.items() if w in wiki_vocab and n >= 2]
+    unit = wiki_vectors[[wiki_vocab[w] for w in known]]
+    unit = unit / np.linalg.norm(unit, axis=1, keepdims=True)
+    labels = MiniBatchKMeans(n_clusters, random_state=0, n_init=3, batch_size=4096).fit(unit).labels_
+    cluster = dict(zip(known, labels, strict=True))
+    docs = [" ".join(f"c{cluster[w]}" for w in ws if w in cluster) for ws in d["words"]]
+    name = f"clusters{n_clusters}"
+    st.tfidf(name, docs, analyzer="word", ngram_range=(1, 2), min_df=2, token_pattern=r"\S+")
+    return name
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cache", type=Path, default=ROOT / "var" / "research")
@@ -263,21 +285,8 @@ def main() -> None:
         st.run("in-domain x0.2 + Wikipedia x0.2", [*base, ("w2v", 0.2), ("wiki", 0.2)])
         st.run("in-domain vectors started from the Wikipedia ones, x0.3", [*base, ("w2v-init", 0.3)])
 
-        # Word clusters: k-means over the Wikipedia vectors of words seen at least twice, bag of cluster 1-2-grams.
-        from sklearn.cluster import MiniBatchKMeans
-
-        counts: collections.Counter[str] = collections.Counter(w for ws in d["words"] for w in ws)
-        for ws in d["unlabelled_words"].values():
-            counts.update(ws)
-        known = [w for w, n in counts.items() if w in wiki_vocab and n >= 2]
-        unit = wiki_vectors[[wiki_vocab[w] for w in known]]
-        unit = unit / np.linalg.norm(unit, axis=1, keepdims=True)
         for n_clusters in (500, 2000):
-            labels = MiniBatchKMeans(n_clusters, random_state=0, n_init=3, batch_size=4096).fit(unit).labels_
-            cluster = dict(zip(known, labels, strict=True))
-            docs = [" ".join(f"c{cluster[w]}" for w in ws if w in cluster) for ws in d["words"]]
-            name = f"clusters{n_clusters}"
-            st.tfidf(name, docs, analyzer="word", ngram_range=(1, 2), min_df=2, token_pattern=r"\S+")
+            name = wiki_clusters(st, n_clusters)
             for w in (0.2, 0.4):
                 st.run(f"+ {n_clusters} word clusters, 1-2-grams x{w}", [*base, ("w2v", 0.3), (name, w)])
 

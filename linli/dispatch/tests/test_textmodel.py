@@ -263,3 +263,43 @@ def test_a_loaded_model_has_jieba_ready(sample: tuple[list[str], list[str], list
         [sys.executable, "-c", check, str(path)], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "True"
+
+
+def test_chi_squared_term_selection_keeps_fit_and_prediction_features_identical(
+    sample: tuple[list[str], list[str], list[str]], tmp_path: Path
+) -> None:
+    titles, bodies, labels = sample
+    full = TextClassifier(embedding_weight=0.0, calibration="none").fit(titles, bodies, labels)
+    cut = TextClassifier(embedding_weight=0.0, calibration="none", all_max_terms=500, title_max_terms=100)
+    cut.fit(titles, bodies, labels)
+    assert len(full._vectorizers["all"].vocabulary_) > 500
+    assert len(cut._vectorizers["all"].vocabulary_) == 500
+    assert len(cut._vectorizers["title"].vocabulary_) == 100
+    assert cut.metadata["n_features"] == 600
+    # The terms kept are the class-laden ones, not the everyday characters every message has.
+    kept = set(cut._vectorizers["all"].vocabulary_)
+    assert "的" not in kept and kept <= set(full._vectorizers["all"].vocabulary_)
+    # Rows built at fit time (sliced and re-normalised) equal what the shrunk vectorizers make at prediction.
+    texts = cut._prepare(titles, bodies)
+    at_fit = TextClassifier(embedding_weight=0.0, all_max_terms=500, title_max_terms=100)._features(
+        texts, fit=True, labels=np.asarray(labels)
+    )
+    at_prediction = cut._features(texts)
+    assert np.allclose(at_fit.toarray(), at_prediction.toarray(), atol=1e-6)
+    assert np.allclose(np.linalg.norm(at_prediction[:, :500].toarray(), axis=1), 1.0, atol=1e-5)
+    # Still explainable and persistable.
+    label = cut.predict(titles[0], bodies[0])
+    assert cut.explain(titles[0], bodies[0], label)
+    cut.save(tmp_path / "cut.joblib")
+    again = TextClassifier.load(tmp_path / "cut.joblib")
+    assert again.predict_proba(titles[0], bodies[0]) == pytest.approx(cut.predict_proba(titles[0], bodies[0]))
+
+
+def test_term_selection_is_skipped_when_there_are_fewer_terms_or_one_class() -> None:
+    one_class = TextClassifier(embedding_weight=0.0, all_max_terms=5).fit(
+        ["噪音扰民"] * 3, ["晚上施工"] * 3, ["环境保护"] * 3
+    )
+    assert one_class.predict("噪音", "") == "环境保护"
+    few = TextClassifier(embedding_weight=0.0, all_max_terms=10_000, calibration="none")
+    few.fit(["噪音", "学校", "医保"], ["施工", "收费", "报销"], ["环境保护", "教育文体", "劳动和社会保障"])
+    assert len(few._vectorizers["all"].vocabulary_) < 10_000
