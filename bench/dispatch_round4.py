@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.feature_selection import SelectKBest, chi2
+from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,8 +58,7 @@ def bm25_block(st: Study, texts: list[str], k1: float, b: float) -> Any:
                 rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
                 tf = m.data
                 m.data = tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl[rows] / avgdl)) * idf[m.indices]
-                norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-                return sp.diags(1.0 / np.maximum(norms, 1e-9)) @ m
+                return normalize(m)
 
             return weigh(a), weigh(v)
 
@@ -68,16 +68,16 @@ def bm25_block(st: Study, texts: list[str], k1: float, b: float) -> Any:
 
 
 def chi2_block(st: Study, source: str, keep: int) -> Any:
+    """Block `source` cut to its `keep` terms with the highest chi-squared score on the fold's training rows,
+    rows L2-normalised again over the kept terms."""
+
     def block(k: int) -> Pair:
-        a, v = st.blocks[source](k)
-        selector = SelectKBest(chi2, k=min(keep, a.shape[1])).fit(a, st.y[st.cv[k][0]])
-        a, v = selector.transform(a), selector.transform(v)
+        def make() -> Pair:
+            a, v = st.blocks[source](k)
+            selector = SelectKBest(chi2, k=min(keep, a.shape[1])).fit(a, st.y[st.cv[k][0]])
+            return normalize(selector.transform(a)), normalize(selector.transform(v))
 
-        def renorm(m: Any) -> Any:
-            norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-            return sp.diags(1.0 / np.maximum(norms, 1e-9)) @ m
-
-        return renorm(a), renorm(v)
+        return st.cached(f"{source}-chi2-{keep}", k, make)
 
     return block
 
@@ -253,8 +253,19 @@ def main() -> None:
         st.dense(f"w2v-seed{seed}", seeded_word2vec(st, seed), cap=1000)
     for keep in (20_000, 30_000, 50_000, 80_000, 150_000, 250_000):
         st.blocks[f"chi2-{keep}"] = chi2_block(st, "all", keep)
+    for keep in (3_000, 5_000, 10_000, 20_000, 30_000):
+        st.blocks[f"chi2-title-{keep}"] = chi2_block(st, "title", keep)
     vec = ("w2v-cap1000", 0.3)
     base = [("all", 1.0), ("title", 0.5)]
+
+    def cut(all_keep: int, title_keep: int, title_weight: float = 0.5, vectors: float = 0.3) -> list[tuple[str, float]]:
+        """Blocks with the title+body and title n-grams cut by chi-squared (0: not cut)."""
+        return [
+            (f"chi2-{all_keep}" if all_keep else "all", 1.0),
+            (f"chi2-title-{title_keep}" if title_keep else "title", title_weight),
+            ("w2v-cap1000", vectors),
+        ]
+
     print("| configuration | CV macro-F1 | CV acc |\n|---|---|---|", flush=True)
     st.run("shipped: title x0.5 + word vectors x0.3 over the first 1,000 characters", [*base, vec])
 
@@ -276,21 +287,11 @@ def main() -> None:
 
     if "chi2" in only:  # chi-squared feature selection, fitted on the fold's training rows
         for keep in (20_000, 30_000, 50_000, 80_000, 150_000, 250_000):
-            st.run(
-                f"title+body n-grams cut to the {keep:,} best by chi-squared",
-                [(f"chi2-{keep}", 1.0), ("title", 0.5), vec],
-            )
+            st.run(f"title+body n-grams cut to the {keep:,} best by chi-squared", cut(keep, 0))
         for keep in (10_000, 30_000):
-            st.blocks[f"chi2-title-{keep}"] = chi2_block(st, "title", keep)
-            st.run(
-                f"title+body cut to 50,000 and title block to {keep:,} by chi-squared",
-                [("chi2-50000", 1.0), (f"chi2-title-{keep}", 0.5), vec],
-            )
+            st.run(f"title+body cut to 50,000 and title block to {keep:,} by chi-squared", cut(50_000, keep))
         for w in (0.2, 0.4):
-            st.run(
-                f"title+body cut to 50,000 by chi-squared, word vectors x{w}",
-                [("chi2-50000", 1.0), ("title", 0.5), ("w2v-cap1000", w)],
-            )
+            st.run(f"title+body cut to 50,000 by chi-squared, word vectors x{w}", cut(50_000, 0, vectors=w))
         for min_df in (3, 5):  # or is it only that rare n-grams go?
             st.tfidf(f"all-min{min_df}", d["texts"], analyzer="char", ngram_range=(1, 3), min_df=min_df)
             st.run(
@@ -317,7 +318,7 @@ def main() -> None:
         )
         st.run(
             "chi-squared 50,000 + in-domain x0.2 + Wikipedia x0.2 + 2000 word clusters x0.4",
-            [("chi2-50000", 1.0), ("title", 0.5), ("w2v-cap1000", 0.2), ("wiki", 0.2), ("clusters2000", 0.4)],
+            [*cut(50_000, 0, vectors=0.2), ("wiki", 0.2), ("clusters2000", 0.4)],
         )
 
     if "clusters" in only:  # clusters of the in-domain vectors instead of the Wikipedia ones
@@ -327,33 +328,25 @@ def main() -> None:
                 st.run(f"+ {n} clusters of in-domain word vectors x{w}", [*base, vec, (f"domain-clusters{n}", w)])
             st.run(
                 f"chi-squared 50,000 + {n} clusters of in-domain word vectors x0.4",
-                [("chi2-50000", 1.0), ("title", 0.5), vec, (f"domain-clusters{n}", 0.4)],
+                [*cut(50_000, 0), (f"domain-clusters{n}", 0.4)],
             )
     if "confirm" in only:  # the candidates, for a second partition of the folds (--fold-seed)
-        st.run("title+body n-grams cut to the 80,000 best by chi-squared", [("chi2-80000", 1.0), ("title", 0.5), vec])
-        st.blocks["chi2-title-10000"] = chi2_block(st, "title", 10_000)
+        st.run("title+body n-grams cut to the 80,000 best by chi-squared", cut(80_000, 0))
         for keep in (50_000, 80_000):
-            st.run(
-                f"title+body cut to {keep:,} and title block to 10,000 by chi-squared",
-                [(f"chi2-{keep}", 1.0), ("chi2-title-10000", 0.5), vec],
-            )
+            st.run(f"title+body cut to {keep:,} and title block to 10,000 by chi-squared", cut(keep, 10_000))
             st.run(
                 f"title+body cut to {keep:,} and title block to 10,000 by chi-squared, word vectors x0.4",
-                [(f"chi2-{keep}", 1.0), ("chi2-title-10000", 0.5), ("w2v-cap1000", 0.4)],
+                cut(keep, 10_000, vectors=0.4),
             )
     if "title" in only:  # the title block's cut on its own, on both partitions
         for keep in (3_000, 5_000, 10_000, 20_000):
-            st.blocks[f"chi2-title-{keep}"] = chi2_block(st, "title", keep)
-            st.run(f"title block cut to {keep:,} by chi-squared", [("all", 1.0), (f"chi2-title-{keep}", 0.5), vec])
+            st.run(f"title block cut to {keep:,} by chi-squared", cut(0, keep))
         for keep in (5_000, 20_000):
-            st.run(
-                f"title+body cut to 50,000 and title block to {keep:,} by chi-squared",
-                [("chi2-50000", 1.0), (f"chi2-title-{keep}", 0.5), vec],
-            )
+            st.run(f"title+body cut to 50,000 and title block to {keep:,} by chi-squared", cut(50_000, keep))
         for w in (0.4, 0.7):
             st.run(
                 f"title+body cut to 50,000 and title block to 10,000 by chi-squared, title x{w}",
-                [("chi2-50000", 1.0), ("chi2-title-10000", w), vec],
+                cut(50_000, 10_000, title_weight=w),
             )
     print(f"\n{time.perf_counter() - started:.0f} s", flush=True)
 

@@ -235,7 +235,7 @@ def _keep_best_terms(
     """A vectorizer for only the `keep` terms of `vec` with the highest chi-squared score against the labels,
     fitted on the same texts (a term's IDF depends on its own document frequency alone, so kept terms keep
     their weights), and the texts' rows from it. Most of the ~400,000 character n-grams of the training texts
-    turn up in a handful of messages of several classes; dropping them gained about +0.002 macro-F1 by CV on
+    turn up in a handful of messages of several classes; dropping them gained about +0.003 macro-F1 by CV on
     two different partitions of the folds, where dropping rare terms by count did not
     (bench/dispatch_round4.py)."""
     kept = SelectKBest(chi2, k=keep).fit(x, labels).get_support(indices=True)

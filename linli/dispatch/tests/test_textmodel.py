@@ -279,7 +279,7 @@ def test_chi_squared_term_selection_keeps_fit_and_prediction_features_identical(
     # The terms kept are the class-laden ones, not the everyday characters every message has.
     kept = set(cut._vectorizers["all"].vocabulary_)
     assert "的" not in kept and kept <= set(full._vectorizers["all"].vocabulary_)
-    # Rows built at fit time (sliced and re-normalised) equal what the shrunk vectorizers make at prediction.
+    # Rows built at fit time (by the refitted, shrunk vectorizers) equal what they make at prediction.
     texts = cut._prepare(titles, bodies)
     at_fit = TextClassifier(embedding_weight=0.0, all_max_terms=500, title_max_terms=100)._features(
         texts, fit=True, labels=np.asarray(labels)
