@@ -128,6 +128,10 @@ def train_candidate(
 ) -> DispatchModel:
     """Fit a model, judge it and the active one on the same held-out slice, promote it if not worse.
 
+    A promoted model is fitted once more on the training rows and the held-out slice together, with the
+    threshold chosen on the slice, and that refit is what serves: otherwise the newest corrections, which are
+    the held-out slice, would never reach the model until the next retrain.
+
     `fit` replaces the fitting step (a caller that already holds a fitted model, e.g. the tests)."""
     if actor is not None and not can_manage_models(actor):
         raise PermissionDenied(_("You may not retrain the dispatch model"))
@@ -136,38 +140,25 @@ def train_candidate(
     if len(train) < 50 or len(set(train.labels)) < 2:
         raise ValidationError(_("Not enough training data to train a model"))
     started = time.perf_counter()
-    if fit is not None:
-        classifier = fit(train)
-    else:
-        # Held-out messages are kept out of the word vectors too, so the comparison below stays fair.
-        unlabelled = unlabelled_texts(exclude=held_out)
-        classifier = TextClassifier().fit(train.titles, train.bodies, train.labels, unlabelled=unlabelled)
+    # Held-out messages are kept out of the word vectors too, so the comparison below stays fair.
+    classifier = _fit(train, held_out, fit)
     seconds = time.perf_counter() - started
     metrics: dict[str, Any] = {"train_seconds": round(seconds, 1), "held_out": note, "held_out_size": len(held_out)}
     threshold = float(classifier.params.get("threshold", 0.9))
     if len(held_out):
-        proba = classifier.predict_proba_batch(held_out.titles, held_out.bodies)
-        # Judging needs no latency figures: timing 300 single predictions here would only slow the retrain.
-        result = evaluate(classifier, held_out.titles, held_out.bodies, held_out.labels, latency_samples=0, proba=proba)
-        metrics.update({k: result[k] for k in ("accuracy", "macro_f1") if k in result})
-        if len(held_out) >= MIN_HELD_OUT_FOR_THRESHOLD:
-            threshold = float(
-                choose_threshold(
-                    proba,
-                    held_out.labels,
-                    classifier.classes_,
-                    TARGET_PRECISION,
-                    folds=held_out.part_of_each(),
-                )
-            )
-            metrics["threshold_rule"] = (
-                f"held-out: Wilson 95% >= {TARGET_PRECISION:.0%}, each of {HELD_OUT_PARTS} parts too"
-            )
-        else:
-            metrics["threshold_rule"] = "held-out slice too small: the configured default"
-        report = threshold_report(proba, held_out.labels, classifier.classes_, threshold)
-        # JSON has no NaN (PostgreSQL's jsonb refuses it): "nothing above the threshold" is stored as null.
-        metrics["auto_dispatch"] = {k: (None if math.isnan(v) else v) for k, v in report.items()}
+        threshold = _judge(classifier, held_out, metrics)
+    # The incumbent is judged before the refit so that a candidate that loses costs one fit, not two; it
+    # is judged again under the lock below only if another retrain promoted a model meanwhile.
+    compared = DispatchModel.objects.filter(status=ModelStatus.ACTIVE).first()
+    incumbent_f1 = _incumbent_macro_f1(compared, held_out)
+    if len(held_out) and (incumbent_f1 is None or incumbent_f1 <= metrics.get("macro_f1", 0.0)):
+        del classifier  # two models at once would double the retrain's peak memory
+        started = time.perf_counter()
+        everything = Examples(
+            [*train.titles, *held_out.titles], [*train.bodies, *held_out.bodies], [*train.labels, *held_out.labels]
+        )
+        classifier = _fit(everything, Examples([], [], []), fit)
+        metrics["refit"] = {"rows": len(everything), "seconds": round(time.perf_counter() - started, 1)}
     version = (DispatchModel.objects.order_by("-version").values_list("version", flat=True).first() or 0) + 1
     filename = f"dispatch-v{version}.joblib"
     classifier.save(registry.model_dir() / filename)
@@ -178,16 +169,15 @@ def train_candidate(
             threshold=threshold,
             metrics=metrics,
             params=dict(classifier.params),
-            train_size=len(train),
+            train_size=metrics.get("refit", {}).get("rows", len(train)),
         )
         active = DispatchModel.objects.select_for_update().filter(status=ModelStatus.ACTIVE).first()
+        if active is not None and (compared is None or active.pk != compared.pk):
+            incumbent_f1 = _incumbent_macro_f1(active, held_out)
         verdict = "promoted"
-        if active is not None and len(held_out):
-            incumbent = evaluate(
-                registry.load(active), held_out.titles, held_out.bodies, held_out.labels, latency_samples=0
-            )
-            metrics["active_macro_f1"] = incumbent["macro_f1"]
-            if incumbent["macro_f1"] > metrics.get("macro_f1", 0.0):
+        if incumbent_f1 is not None:
+            metrics["active_macro_f1"] = incumbent_f1
+            if incumbent_f1 > metrics.get("macro_f1", 0.0):
                 verdict = "rejected"
         row.metrics = metrics
         row.save(update_fields=["metrics"])
@@ -197,6 +187,48 @@ def train_candidate(
             row.status = ModelStatus.REJECTED
             row.save(update_fields=["status"])
     return row
+
+
+def _fit(examples: Examples, exclude: Examples, fit: Callable[[Examples], TextClassifier] | None) -> TextClassifier:
+    if fit is not None:
+        return fit(examples)
+    unlabelled = unlabelled_texts(exclude=exclude)
+    return TextClassifier().fit(examples.titles, examples.bodies, examples.labels, unlabelled=unlabelled)
+
+
+def _judge(classifier: TextClassifier, held_out: Examples, metrics: dict[str, Any]) -> float:
+    """Score the candidate on the held-out slice into `metrics`; return the auto-dispatch threshold."""
+    threshold = float(classifier.params.get("threshold", 0.9))
+    proba = classifier.predict_proba_batch(held_out.titles, held_out.bodies)
+    # Judging needs no latency figures: timing 300 single predictions here would only slow the retrain.
+    result = evaluate(classifier, held_out.titles, held_out.bodies, held_out.labels, latency_samples=0, proba=proba)
+    metrics.update({k: result[k] for k in ("accuracy", "macro_f1") if k in result})
+    if len(held_out) >= MIN_HELD_OUT_FOR_THRESHOLD:
+        threshold = float(
+            choose_threshold(
+                proba,
+                held_out.labels,
+                classifier.classes_,
+                TARGET_PRECISION,
+                folds=held_out.part_of_each(),
+            )
+        )
+        metrics["threshold_rule"] = (
+            f"held-out: Wilson 95% >= {TARGET_PRECISION:.0%}, each of {HELD_OUT_PARTS} parts too"
+        )
+    else:
+        metrics["threshold_rule"] = "held-out slice too small: the configured default"
+    report = threshold_report(proba, held_out.labels, classifier.classes_, threshold)
+    # JSON has no NaN (PostgreSQL's jsonb refuses it): "nothing above the threshold" is stored as null.
+    metrics["auto_dispatch"] = {k: (None if math.isnan(v) else v) for k, v in report.items()}
+    return threshold
+
+
+def _incumbent_macro_f1(active: DispatchModel | None, held_out: Examples) -> float | None:
+    if active is None or not len(held_out):
+        return None
+    result = evaluate(registry.load(active), held_out.titles, held_out.bodies, held_out.labels, latency_samples=0)
+    return float(result["macro_f1"])
 
 
 def _activate(actor: Any, row: DispatchModel, reason: str) -> None:

@@ -115,6 +115,7 @@ def test_worse_model_is_not_promoted_and_rollback_works(world, active, train_sam
     worse = actions.train_candidate(None, train=scrambled, held_out=held_sample, note="test")
     assert worse.status == ModelStatus.REJECTED
     assert worse.metrics["active_macro_f1"] > worse.metrics["macro_f1"]
+    assert "refit" not in worse.metrics and worse.train_size == len(scrambled)  # a loser is fitted once
     assert registry.active_model()[0].version == active.version
     again = actions.train_candidate(
         None, train=train_sample, held_out=held_sample, note="test", fit=lambda _examples: fitted
@@ -130,6 +131,22 @@ def test_worse_model_is_not_promoted_and_rollback_works(world, active, train_sam
         actions.rollback(None, to_version=99)
     with pytest.raises(PermissionDenied):
         actions.rollback(world.users[Role.STREET_DISPATCHER])
+
+
+@pytest.mark.django_db
+def test_a_promoted_model_learns_the_held_out_slice_too(world, model_dir, train_sample, held_sample, fitted):
+    fitted_on: list[list[str]] = []
+
+    def fit(examples: Examples):
+        fitted_on.append(list(examples.titles))
+        return fitted
+
+    row = actions.train_candidate(None, train=train_sample, held_out=held_sample, note="test", fit=fit)
+    assert row.status == ModelStatus.ACTIVE
+    # Judged on the slice it did not see, then fitted again with it, so the newest corrections serve too.
+    assert fitted_on == [train_sample.titles, train_sample.titles + held_sample.titles]
+    assert row.train_size == row.metrics["refit"]["rows"] == len(train_sample) + len(held_sample)
+    assert row.metrics["held_out_size"] == len(held_sample) and "macro_f1" in row.metrics
 
 
 @pytest.mark.django_db
