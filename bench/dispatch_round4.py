@@ -216,6 +216,34 @@ def domain_clusters(st: Study, n_clusters: int) -> Any:
     return block
 
 
+def use_fold_seed(seed: int, cache: Path) -> Path:
+    """Make Study use another partition of the grouped folds (shuffle seed `seed`); returns its own cache folder,
+    so that a gain found on the usual folds can be checked on folds that fell differently."""
+    import dispatch_round3
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    def other_folds(titles: list[str], bodies: list[str], labels: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        key = ["".join((t + "|" + b).split()) for t, b in zip(titles, bodies, strict=True)]
+        groups = np.unique(key, return_inverse=True)[1]
+        splitter = StratifiedGroupKFold(5, shuffle=True, random_state=seed)
+        return list(splitter.split(np.zeros(len(labels)), labels, groups))
+
+    dispatch_round3.folds = other_folds  # type: ignore[assignment]
+    return cache.with_name(f"{cache.name}-folds{seed}")
+
+
+def base_study(cache: Path, fold_seed: int) -> Study:
+    """The Study on the usual folds (or another partition) with the shipped model's uncut blocks registered:
+    "all" (title+body char 1-3), "title" and "w2v-cap1000"."""
+    if fold_seed:
+        cache = use_fold_seed(fold_seed, cache)
+    st = Study(cache)
+    st.tfidf("all", st.d["texts"], analyzer="char", ngram_range=(1, 3), min_df=2)
+    st.tfidf("title", st.d["titles"], analyzer="char", ngram_range=(1, 3), min_df=2)
+    st.dense("w2v-cap1000", st.word2vec, cap=1000)
+    return st
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cache", type=Path, default=ROOT / "var" / "research")
@@ -230,25 +258,8 @@ def main() -> None:
     args = parser.parse_args()
     only = set(args.only)
     started = time.perf_counter()
-    if args.fold_seed:
-        import dispatch_research
-        import dispatch_round3
-        from sklearn.model_selection import StratifiedGroupKFold
-
-        def other_folds(titles: list[str], bodies: list[str], labels: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
-            key = ["".join((t + "|" + b).split()) for t, b in zip(titles, bodies, strict=True)]
-            groups = np.unique(key, return_inverse=True)[1]
-            splitter = StratifiedGroupKFold(5, shuffle=True, random_state=args.fold_seed)
-            return list(splitter.split(np.zeros(len(labels)), labels, groups))
-
-        dispatch_round3.folds = other_folds  # type: ignore[assignment]
-        del dispatch_research
-        args.cache = args.cache.with_name(f"{args.cache.name}-folds{args.fold_seed}")
-    st = Study(args.cache)
+    st = base_study(args.cache, args.fold_seed)
     d = st.d
-    st.tfidf("all", d["texts"], analyzer="char", ngram_range=(1, 3), min_df=2)
-    st.tfidf("title", d["titles"], analyzer="char", ngram_range=(1, 3), min_df=2)
-    st.dense("w2v-cap1000", st.word2vec, cap=1000)
     for seed in (1, 2):
         st.dense(f"w2v-seed{seed}", seeded_word2vec(st, seed), cap=1000)
     for keep in (20_000, 30_000, 50_000, 80_000, 150_000, 250_000):
