@@ -31,27 +31,19 @@ sys.path.insert(0, str(ROOT / "bench"))
 from dispatch_round3 import Pair, Study  # noqa: E402
 from dispatch_round4 import base_study, chi2_block  # noqa: E402
 
+from linli.dispatch.textmodel import best_terms_per_class  # noqa: E402
+
 SECTIONS = ["ngrams", "words", "perclass", "weight", "svm", "combo"]
 
 
 def per_class_chi2_block(st: Study, source: str, keep: int) -> Any:
     """Block `source` cut to the union of each class's best terms by one-vs-rest chi-squared, taking the same
-    number from every class until `keep` terms are held: small classes get their own vocabulary instead of the
-    big classes' leftovers."""
+    number from every class until `keep` terms are held (`best_terms_per_class`, which the model now uses)."""
 
     def block(k: int) -> Pair:
         def make() -> Pair:
             a, v = st.blocks[source](k)
-            y = st.y[st.cv[k][0]]
-            orders = [np.argsort(-np.nan_to_num(chi2(a, y == c)[0]), kind="stable") for c in st.classes]
-            lo, hi = 1, a.shape[1]
-            while lo < hi:  # smallest per-class depth whose union holds `keep` terms
-                mid = (lo + hi) // 2
-                if len(np.unique(np.concatenate([o[:mid] for o in orders]))) >= keep:
-                    hi = mid
-                else:
-                    lo = mid + 1
-            cols = np.unique(np.concatenate([o[:lo] for o in orders]))
+            cols = best_terms_per_class(a, st.y[st.cv[k][0]], keep)
             return normalize(a[:, cols]), normalize(v[:, cols])
 
         return st.cached(f"{source}-perclass-chi2-{keep}", k, make)
