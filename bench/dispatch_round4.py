@@ -36,8 +36,8 @@ from linli.dispatch.textmodel import WordEmbedding, _stable_hash  # noqa: E402
 SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
 
 
-def svm() -> LinearSVC:
-    return LinearSVC(C=2.0, loss="hinge", max_iter=100, random_state=0)
+def svm(c: float = 2.0, **params: Any) -> LinearSVC:
+    return LinearSVC(C=c, loss="hinge", max_iter=100, random_state=0, **params)
 
 
 def bm25_block(st: Study, texts: list[str], k1: float, b: float) -> Any:

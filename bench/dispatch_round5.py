@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from dispatch_round3 import Pair, Study  # noqa: E402
-from dispatch_round4 import base_study, chi2_block  # noqa: E402
+from dispatch_round4 import base_study, chi2_block, svm  # noqa: E402
 
 from linli.dispatch.textmodel import best_terms_per_class  # noqa: E402
 
@@ -81,6 +81,20 @@ def main() -> None:
     d = st.d
     st.blocks["chi2-50000"] = chi2_block(st, "all", 50_000)
     st.blocks["chi2-title-10000"] = chi2_block(st, "title", 10_000)
+    # Blocks are built (and cached) only when a row uses them, so registering them all here costs nothing.
+    st.tfidf(
+        "words12",
+        [" ".join(w) for w in d["words"]],
+        analyzer="word",
+        ngram_range=(1, 2),
+        min_df=2,
+        token_pattern=r"\S+",
+    )
+    for keep in (10_000, 30_000):
+        st.blocks[f"words12-chi2-{keep}"] = chi2_block(st, "words12", keep)
+    for keep in (30_000, 50_000, 80_000):
+        st.blocks[f"all-perclass-{keep}"] = per_class_chi2_block(st, "all", keep)
+    st.blocks["title-perclass-10000"] = per_class_chi2_block(st, "title", 10_000)
     shipped = [("chi2-50000", 1.0), ("chi2-title-10000", 0.5), ("w2v-cap1000", 0.3)]
 
     print("| configuration | CV macro-F1 | CV acc |\n|---|---|---|", flush=True)
@@ -93,16 +107,11 @@ def main() -> None:
             st.run(f"title+body char 1-4-grams cut to {keep:,}", [(f"all14-chi2-{keep}", 1.0), *shipped[1:]])
 
     if "words" in only:  # jieba words tied with characters uncut (first round); cut, do they add?
-        word_docs = [" ".join(w) for w in d["words"]]
-        st.tfidf("words12", word_docs, analyzer="word", ngram_range=(1, 2), min_df=2, token_pattern=r"\S+")
         for keep in (10_000, 30_000):
-            st.blocks[f"words12-chi2-{keep}"] = chi2_block(st, "words12", keep)
             for w in (0.3, 0.5):
                 st.run(f"+ jieba word 1-2-grams cut to {keep:,}, x{w}", [*shipped, (f"words12-chi2-{keep}", w)])
 
     if "perclass" in only:  # the same budget of terms shared out evenly between the classes
-        st.blocks["all-perclass-50000"] = per_class_chi2_block(st, "all", 50_000)
-        st.blocks["title-perclass-10000"] = per_class_chi2_block(st, "title", 10_000)
         st.run("title+body cut per class to 50k", [("all-perclass-50000", 1.0), *shipped[1:]])
         st.run(
             "title+body 50k and title 10k cut per class",
@@ -117,33 +126,20 @@ def main() -> None:
 
     if "svm" in only:  # a smaller feature space may want another C, or balanced class weights
         for c in (1.0, 4.0):
-            st.run(f"C={c}", shipped, lambda c=c: LinearSVC(C=c, loss="hinge", max_iter=100, random_state=0))
-        st.run(
-            "class_weight balanced",
-            shipped,
-            lambda: LinearSVC(C=2.0, loss="hinge", max_iter=100, random_state=0, class_weight="balanced"),
-        )
+            st.run(f"C={c}", shipped, lambda c=c: svm(c))
+        st.run("class_weight balanced", shipped, lambda: svm(class_weight="balanced"))
         st.run("squared hinge, C=0.5", shipped, lambda: LinearSVC(C=0.5, max_iter=100, random_state=0))
     if "combo" in only:  # the small gains above together, and the per-class cut's budget
-        word_docs = [" ".join(w) for w in d["words"]]
-        st.tfidf("words12", word_docs, analyzer="word", ngram_range=(1, 2), min_df=2, token_pattern=r"\S+")
         for keep in (30_000, 80_000):
-            st.blocks[f"all-perclass-{keep}"] = per_class_chi2_block(st, "all", keep)
             st.run(f"title+body cut per class to {keep:,}", [(f"all-perclass-{keep}", 1.0), *shipped[1:]])
-        st.blocks["all-perclass-50000"] = per_class_chi2_block(st, "all", 50_000)
-        st.blocks["words12-chi2-30000"] = chi2_block(st, "words12", 30_000)
         per_class = [("all-perclass-50000", 1.0), *shipped[1:]]
         words = ("words12-chi2-30000", 0.5)
         st.run("title+body cut per class to 50,000 (again)", per_class)
         st.run("+ jieba word 1-2-grams cut to 30,000, x0.5 (again)", [*shipped, words])
         st.run("+ jieba word 1-2-grams cut to 30,000, x0.7", [*shipped, ("words12-chi2-30000", 0.7)])
         st.run("per-class cut + jieba words x0.5", [*per_class, words])
-        st.run("per-class cut, C=4", per_class, lambda: LinearSVC(C=4.0, loss="hinge", max_iter=100, random_state=0))
-        st.run(
-            "per-class cut + jieba words x0.5, C=4",
-            [*per_class, words],
-            lambda: LinearSVC(C=4.0, loss="hinge", max_iter=100, random_state=0),
-        )
+        st.run("per-class cut, C=4", per_class, lambda: svm(4.0))
+        st.run("per-class cut + jieba words x0.5, C=4", [*per_class, words], lambda: svm(4.0))
     print(f"\n{time.perf_counter() - started:.0f} s", flush=True)
 
 

@@ -146,11 +146,13 @@ def train_candidate(
     metrics: dict[str, Any] = {"train_seconds": round(seconds, 1), "held_out": note, "held_out_size": len(held_out)}
     threshold = float(classifier.params.get("threshold", 0.9))
     if len(held_out):
-        threshold = _judge(classifier, held_out, metrics)
+        threshold = _judge(classifier, held_out, metrics, threshold)
     # The incumbent is judged before the refit so that a candidate that loses costs one fit, not two; it
-    # is judged again under the lock below only if another retrain promoted a model meanwhile.
+    # is judged again under the lock below only if the active model changed meanwhile (another retrain, a
+    # rollback).
     compared = DispatchModel.objects.filter(status=ModelStatus.ACTIVE).first()
     incumbent_f1 = _incumbent_macro_f1(compared, held_out)
+    train_size = len(train)
     if len(held_out) and (incumbent_f1 is None or incumbent_f1 <= metrics.get("macro_f1", 0.0)):
         del classifier  # two models at once would double the retrain's peak memory
         started = time.perf_counter()
@@ -158,7 +160,8 @@ def train_candidate(
             [*train.titles, *held_out.titles], [*train.bodies, *held_out.bodies], [*train.labels, *held_out.labels]
         )
         classifier = _fit(everything, Examples([], [], []), fit)
-        metrics["refit"] = {"rows": len(everything), "seconds": round(time.perf_counter() - started, 1)}
+        train_size = len(everything)
+        metrics["refit"] = {"rows": train_size, "seconds": round(time.perf_counter() - started, 1)}
     version = (DispatchModel.objects.order_by("-version").values_list("version", flat=True).first() or 0) + 1
     filename = f"dispatch-v{version}.joblib"
     classifier.save(registry.model_dir() / filename)
@@ -169,10 +172,10 @@ def train_candidate(
             threshold=threshold,
             metrics=metrics,
             params=dict(classifier.params),
-            train_size=metrics.get("refit", {}).get("rows", len(train)),
+            train_size=train_size,
         )
         active = DispatchModel.objects.select_for_update().filter(status=ModelStatus.ACTIVE).first()
-        if active is not None and (compared is None or active.pk != compared.pk):
+        if active is None or compared is None or active.pk != compared.pk:
             incumbent_f1 = _incumbent_macro_f1(active, held_out)
         verdict = "promoted"
         if incumbent_f1 is not None:
@@ -196,9 +199,9 @@ def _fit(examples: Examples, exclude: Examples, fit: Callable[[Examples], TextCl
     return TextClassifier().fit(examples.titles, examples.bodies, examples.labels, unlabelled=unlabelled)
 
 
-def _judge(classifier: TextClassifier, held_out: Examples, metrics: dict[str, Any]) -> float:
-    """Score the candidate on the held-out slice into `metrics`; return the auto-dispatch threshold."""
-    threshold = float(classifier.params.get("threshold", 0.9))
+def _judge(classifier: TextClassifier, held_out: Examples, metrics: dict[str, Any], threshold: float) -> float:
+    """Score the candidate on the held-out slice into `metrics`; return the auto-dispatch threshold (the
+    configured `threshold` where the slice is too small to choose one)."""
     proba = classifier.predict_proba_batch(held_out.titles, held_out.bodies)
     # Judging needs no latency figures: timing 300 single predictions here would only slow the retrain.
     result = evaluate(classifier, held_out.titles, held_out.bodies, held_out.labels, latency_samples=0, proba=proba)
