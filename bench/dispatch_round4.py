@@ -220,13 +220,10 @@ def use_fold_seed(seed: int, cache: Path) -> Path:
     """Make Study use another partition of the grouped folds (shuffle seed `seed`); returns its own cache folder,
     so that a gain found on the usual folds can be checked on folds that fell differently."""
     import dispatch_round3
-    from sklearn.model_selection import StratifiedGroupKFold
+    from dispatch_research import folds
 
     def other_folds(titles: list[str], bodies: list[str], labels: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
-        key = ["".join((t + "|" + b).split()) for t, b in zip(titles, bodies, strict=True)]
-        groups = np.unique(key, return_inverse=True)[1]
-        splitter = StratifiedGroupKFold(5, shuffle=True, random_state=seed)
-        return list(splitter.split(np.zeros(len(labels)), labels, groups))
+        return folds(titles, bodies, labels, seed=seed)
 
     dispatch_round3.folds = other_folds  # type: ignore[assignment]
     return cache.with_name(f"{cache.name}-folds{seed}")

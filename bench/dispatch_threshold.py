@@ -1,0 +1,216 @@
+"""Which rule should choose the auto-dispatch threshold? Nested CV on the train split.
+
+Run from the repository root:  .venv/bin/python bench/dispatch_threshold.py [--seeds 0 1 2] [--cache DIR]
+
+1. For each partition of the grouped 5-fold CV (`--seeds`, 0 is the usual folds), out-of-fold calibrated
+   probabilities of the shipped pipeline (word vectors and calibration learnt inside each fold) and of the plain
+   reference, cached in `--cache` (about 7 min a partition on 2 cores).
+2. For every candidate rule and every fold k of every partition: the rule chooses a threshold on the other four
+   folds' out-of-fold probabilities, and fold k (about 1,290 messages, the size of the test split) says what that
+   threshold gives on messages the choice never saw: the share auto-dispatched and how many of those are right.
+
+The question a rule must answer is the acceptance line's: will a new batch of messages, auto-dispatched at this
+threshold, be at least 97% right? Step 2 measures how often each rule keeps that promise. The test split is read
+only to keep its messages out of the unlabelled corpus. Results: bench/dispatch_research.md, "Sixth round".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from dispatch_research import UNLABELLED, folds, load, oof_proba  # noqa: E402
+
+from linli.dispatch.textmodel import ReferenceClassifier, TextClassifier  # noqa: E402
+
+TARGET = 0.97
+
+
+def partition(seed: int, cache: Path) -> dict[str, Any]:
+    """Out-of-fold probabilities of the shipped model and the reference on partition `seed`, cached."""
+    path = cache / f"oof-seed{seed}.npz"
+    t, b, y = load("train")
+    cv = folds(t, b, y, seed=seed)
+    fold_of = np.zeros(len(y), dtype=int)
+    for k, (_train_idx, test_idx) in enumerate(cv):
+        fold_of[test_idx] = k
+    if not path.exists():
+        test_titles, test_bodies, _ = load("test")
+        started = time.perf_counter()
+        p, classes = oof_proba(TextClassifier, t, b, y, cv, UNLABELLED, (test_titles, test_bodies))
+        r, _ = oof_proba(ReferenceClassifier, t, b, y, cv)
+        cache.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(path, proba=p, reference=r, classes=np.array(classes))
+        print(f"partition {seed}: out-of-fold probabilities in {time.perf_counter() - started:.0f}s", flush=True)
+    data = np.load(path)
+    classes = [str(c) for c in data["classes"]]
+    return {
+        "proba": data["proba"],
+        "reference": data["reference"],
+        "classes": classes,
+        "y": np.array([classes.index(label) for label in y]),
+        "fold": fold_of,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2])
+    parser.add_argument("--cache", type=Path, default=ROOT / "var" / "research-threshold")
+    parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    args = parser.parse_args()
+    parts = {seed: partition(seed, args.cache) for seed in args.seeds}
+    report = study(parts)
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], float]
+
+
+def lowest_cut(score: np.ndarray, correct: np.ndarray, ok: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> float:
+    """Lowest score s such that ok(right, n) holds for the rows with score >= s (n rows, `right` of them right)."""
+    order = np.argsort(-score, kind="stable")
+    s, c = score[order], correct[order]
+    n = np.arange(1, len(s) + 1)
+    valid = np.r_[s[1:] < s[:-1], True] & (n >= 30) & ok(np.cumsum(c), n)
+    return float(s[np.flatnonzero(valid)[-1]]) if valid.any() else np.inf
+
+
+def wilson_lower(right: np.ndarray, n: np.ndarray, z: float) -> np.ndarray:
+    p = right / n
+    return (p + z * z / (2 * n) - z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))) / (1 + z * z / n)
+
+
+def prediction_lower(right: np.ndarray, n: np.ndarray, batch: int, z: float) -> np.ndarray:
+    """Lower one-sided bound on the share right in a future batch of `batch` auto-dispatched messages: the sampling
+    error of that batch and of the estimate itself (Agresti-Coull centred, so that p = 1 is not a sure thing)."""
+    p = (right + 2) / (n + 4)
+    return p - z * np.sqrt(p * (1 - p) * (1 / batch + 1 / (n + 4)))
+
+
+def with_folds(rule_ok: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Rule:
+    """The pooled condition and, as shipped since the second round, every fold on its own >= 97% right."""
+
+    def rule(score: np.ndarray, correct: np.ndarray, fold: np.ndarray) -> float:
+        order = np.argsort(-score, kind="stable")
+        s, c, f = score[order], correct[order], fold[order]
+        n = np.arange(1, len(s) + 1)
+        valid = np.r_[s[1:] < s[:-1], True] & (n >= 30) & rule_ok(np.cumsum(c), n)
+        for k in np.unique(f):
+            mine = f == k
+            n_k, right_k = np.cumsum(mine), np.cumsum(c & mine)
+            valid &= (n_k == 0) | (right_k >= TARGET * n_k)
+        return float(s[np.flatnonzero(valid)[-1]]) if valid.any() else np.inf
+
+    return rule
+
+
+def pooled(rule_ok: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Rule:
+    return lambda score, correct, _fold: lowest_cut(score, correct, rule_ok)
+
+
+RULES: dict[str, Rule] = {
+    "point estimate >= 97%": pooled(lambda r, n: r >= TARGET * n),
+    "Wilson 95% >= 97%": pooled(lambda r, n: wilson_lower(r, n, 1.96) >= TARGET),
+    "Wilson 95% + every fold >= 97% (shipped)": with_folds(lambda r, n: wilson_lower(r, n, 1.96) >= TARGET),
+    "Wilson 99% >= 97%": pooled(lambda r, n: wilson_lower(r, n, 2.576) >= TARGET),
+}
+for _batch in (500, 1000, 2000):
+    for _z, _level in ((1.645, 95), (1.96, 97.5)):
+        RULES[f"prediction {_level}% for a batch of {_batch} >= 97%"] = pooled(
+            lambda r, n, b=_batch, z=_z: prediction_lower(r, n, b, z) >= TARGET
+        )
+RULES["prediction 95% for a batch of 1000 + every fold"] = with_folds(
+    lambda r, n: prediction_lower(r, n, 1000, 1.645) >= TARGET
+)
+
+SCORES: dict[str, Callable[[dict[str, Any]], np.ndarray]] = {
+    "top probability": lambda d: d["proba"].max(axis=1),
+    "top minus second": lambda d: np.diff(np.sort(d["proba"], axis=1)[:, -2:], axis=1).ravel(),
+    "top probability, reference agrees (else 0)": lambda d: np.where(
+        d["proba"].argmax(axis=1) == d["reference"].argmax(axis=1), d["proba"].max(axis=1), 0.0
+    ),
+}
+
+
+def held_out(score: np.ndarray, correct: np.ndarray, fold: np.ndarray, rule: Rule) -> list[dict[str, float]]:
+    """For each fold: the threshold the rule chooses on the other folds, and what it does on this one."""
+    rows = []
+    for k in np.unique(fold):
+        mine = fold == k
+        cut = rule(score[~mine], correct[~mine], fold[~mine])
+        above = mine & (score >= cut)
+        rows.append(
+            {
+                "threshold": cut,
+                "n": int(mine.sum()),
+                "auto": int(above.sum()),
+                "right": int((correct & above).sum()),
+            }
+        )
+    return rows
+
+
+def precision_at_share(score: np.ndarray, correct: np.ndarray, share: float) -> float:
+    order = np.argsort(-score, kind="stable")
+    top = order[: round(share * len(score))]
+    return float(correct[top].mean())
+
+
+def study(parts: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    report: dict[str, Any] = {"ranking": {}, "rules": {}}
+    print("\nPrecision of the most confident share of messages, out of fold (mean over partitions)")
+    for name, score_of in SCORES.items():
+        cells = {}
+        for share in (0.6, 0.7, 0.75, 0.8, 0.85):
+            values = [
+                precision_at_share(score_of(d), d["proba"].argmax(axis=1) == d["y"], share) for d in parts.values()
+            ]
+            cells[f"{share:.2f}"] = round(float(np.mean(values)), 4)
+        report["ranking"][name] = cells
+        print(f"  {name:45s}", "  ".join(f"{k}: {v:.2%}" for k, v in cells.items()))
+
+    print("\nRules, nested: each fold's threshold chosen on the other four folds of its partition")
+    print(f"  {'rule':62s} {'auto':>6s} {'right':>7s} {'worst':>7s} {'< 97%':>6s}  thresholds")
+    for score_name in ("top probability",):
+        score_of = SCORES[score_name]
+        for name, rule in RULES.items():
+            rows = []
+            for d in parts.values():
+                correct = d["proba"].argmax(axis=1) == d["y"]
+                rows += held_out(score_of(d), correct, d["fold"], rule)
+            n, auto, right = (sum(r[key] for r in rows) for key in ("n", "auto", "right"))
+            per_fold = [r["right"] / r["auto"] if r["auto"] else 1.0 for r in rows]
+            summary = {
+                "score": score_name,
+                "share": auto / n,
+                "precision": right / auto if auto else float("nan"),
+                "worst_fold": min(per_fold),
+                "folds_below_target": sum(p < TARGET for p in per_fold),
+                "folds": len(rows),
+                "thresholds": [round(r["threshold"], 4) for r in rows],
+            }
+            report["rules"][name] = summary
+            print(
+                f"  {name:62s} {summary['share']:6.1%} {summary['precision']:7.2%} {summary['worst_fold']:7.2%}"
+                f" {summary['folds_below_target']:3d}/{len(rows):<2d}"
+                f"  {min(summary['thresholds']):.3f}-{max(summary['thresholds']):.3f}",
+                flush=True,
+            )
+    return report
+
+
+if __name__ == "__main__":
+    main()
