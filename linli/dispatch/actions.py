@@ -217,7 +217,8 @@ def _judge(classifier: TextClassifier, held_out: Examples, metrics: dict[str, An
             )
         )
         metrics["threshold_rule"] = (
-            f"held-out: Wilson 95% >= {TARGET_PRECISION:.0%}, each of {HELD_OUT_PARTS} parts too"
+            f"held-out: a batch of 1,000 >= {TARGET_PRECISION:.0%} right (95% prediction bound),"
+            f" each of {HELD_OUT_PARTS} parts too"
         )
     else:
         metrics["threshold_rule"] = "held-out slice too small: the configured default"

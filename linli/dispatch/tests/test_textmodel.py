@@ -208,6 +208,23 @@ def test_choose_threshold() -> None:
     assert choose_threshold(np.full((100, 2), 0.5), ["b"] * 100, classes, 0.97) > 1.0
 
 
+def test_choose_threshold_promises_a_whole_batch_so_a_smaller_one_or_less_evidence_needs_a_higher_cut() -> None:
+    rng = np.random.default_rng(2)
+    classes = ["a", "b"]
+    conf = 0.5 + 0.5 * rng.beta(8, 1, 6000)
+    correct = rng.uniform(size=6000) < conf
+    labels = ["a" if c else "b" for c in correct]
+    proba = np.column_stack([conf, 1 - conf])
+    big, usual, small = (choose_threshold(proba, labels, classes, 0.97, batch=b) for b in (100_000, 1000, 200))
+    assert big < usual < small < 1.0
+    # Less evidence: the same messages, a sixth of them, widen the bound too.
+    assert choose_threshold(proba[:1000], labels[:1000], classes, 0.97) > usual
+    # Simulated fresh batches of 1,000 auto-dispatched messages at the chosen cut: almost all reach 97%.
+    above = conf[conf >= usual]
+    batches = rng.choice(above, size=(400, 1000)) > rng.uniform(size=(400, 1000))
+    assert np.mean(batches.mean(axis=1) >= 0.97) >= 0.9
+
+
 def test_choose_threshold_with_folds_needs_every_fold_to_reach_the_target() -> None:
     rng = np.random.default_rng(1)
     classes = ["a", "b"]
