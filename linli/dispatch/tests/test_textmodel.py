@@ -164,6 +164,8 @@ def test_tiny_and_single_class_training_does_not_crash() -> None:
 
 def test_word_vectors_learn_from_unlabelled_text(unlabelled_file: Path) -> None:
     texts = read_unlabelled([unlabelled_file])
+    if not texts:
+        pytest.skip("shared teddy2020 data not present")
     embedding = WordEmbedding.train(WordEmbedding.tokenize(texts), dim=32, epochs=3, min_count=2)
     assert embedding is not None and len(embedding.vocab) > 500
     vectors = embedding.transform(["小区物业乱收费", "", "😡😡"])
