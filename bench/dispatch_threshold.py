@@ -4,7 +4,7 @@ Run from the repository root:  .venv/bin/python bench/dispatch_threshold.py [--s
 
 1. For each partition of the grouped 5-fold CV (`--seeds`, 0 is the usual folds), out-of-fold calibrated
    probabilities of the shipped pipeline (word vectors and calibration learnt inside each fold) and of the plain
-   reference, cached in `--cache` (about 7 min a partition on 2 cores).
+   reference, cached in `--cache` (about 5 min a partition on 2 cores).
 2. For every candidate rule and every fold k of every partition: the rule chooses a threshold on the other four
    folds' out-of-fold probabilities, and fold k (about 1,290 messages, the size of the test split) says what that
    threshold gives on messages the choice never saw: the share auto-dispatched and how many of those are right.
@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from dispatch_research import UNLABELLED, folds, load, oof_proba  # noqa: E402
 
-from linli.dispatch.textmodel import ReferenceClassifier, TextClassifier  # noqa: E402
+from linli.dispatch.textmodel import ReferenceClassifier, TextClassifier, prediction_lower  # noqa: E402
 
 TARGET = 0.97
 
@@ -59,7 +59,7 @@ def partition(seed: int, cache: Path) -> dict[str, Any]:
         "proba": data["proba"],
         "reference": data["reference"],
         "classes": classes,
-        "y": np.array([classes.index(label) for label in y]),
+        "correct": data["proba"].argmax(axis=1) == np.array([classes.index(label) for label in y]),
         "fold": fold_of,
     }
 
@@ -79,12 +79,24 @@ def main() -> None:
 Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], float]
 
 
-def lowest_cut(score: np.ndarray, correct: np.ndarray, ok: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> float:
-    """Lowest score s such that ok(right, n) holds for the rows with score >= s (n rows, `right` of them right)."""
+def lowest_cut(
+    score: np.ndarray,
+    correct: np.ndarray,
+    ok: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    fold: np.ndarray | None = None,
+) -> float:
+    """Lowest score s such that ok(right, n) holds for the rows with score >= s (n rows, `right` of them right)
+    and, given `fold`, every fold's rows with score >= s are on their own >= 97% right."""
     order = np.argsort(-score, kind="stable")
     s, c = score[order], correct[order]
     n = np.arange(1, len(s) + 1)
     valid = np.r_[s[1:] < s[:-1], True] & (n >= 30) & ok(np.cumsum(c), n)
+    if fold is not None:
+        f = fold[order]
+        for k in np.unique(f):
+            mine = f == k
+            n_k, right_k = np.cumsum(mine), np.cumsum(c & mine)
+            valid &= (n_k == 0) | (right_k >= TARGET * n_k)
     return float(s[np.flatnonzero(valid)[-1]]) if valid.any() else np.inf
 
 
@@ -93,38 +105,21 @@ def wilson_lower(right: np.ndarray, n: np.ndarray, z: float) -> np.ndarray:
     return (p + z * z / (2 * n) - z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))) / (1 + z * z / n)
 
 
-def prediction_lower(right: np.ndarray, n: np.ndarray, batch: int, z: float) -> np.ndarray:
-    """Lower one-sided bound on the share right in a future batch of `batch` auto-dispatched messages: the sampling
-    error of that batch and of the estimate itself (Agresti-Coull centred, so that p = 1 is not a sure thing)."""
-    p = (right + 2) / (n + 4)
-    return p - z * np.sqrt(p * (1 - p) * (1 / batch + 1 / (n + 4)))
-
-
-def with_folds(rule_ok: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Rule:
+def with_folds(ok: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Rule:
     """The pooled condition and, as shipped since the second round, every fold on its own >= 97% right."""
-
-    def rule(score: np.ndarray, correct: np.ndarray, fold: np.ndarray) -> float:
-        order = np.argsort(-score, kind="stable")
-        s, c, f = score[order], correct[order], fold[order]
-        n = np.arange(1, len(s) + 1)
-        valid = np.r_[s[1:] < s[:-1], True] & (n >= 30) & rule_ok(np.cumsum(c), n)
-        for k in np.unique(f):
-            mine = f == k
-            n_k, right_k = np.cumsum(mine), np.cumsum(c & mine)
-            valid &= (n_k == 0) | (right_k >= TARGET * n_k)
-        return float(s[np.flatnonzero(valid)[-1]]) if valid.any() else np.inf
-
-    return rule
+    return lambda score, correct, fold: lowest_cut(score, correct, ok, fold)
 
 
-def pooled(rule_ok: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Rule:
-    return lambda score, correct, _fold: lowest_cut(score, correct, rule_ok)
+def pooled(ok: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Rule:
+    return lambda score, correct, _fold: lowest_cut(score, correct, ok)
 
 
 RULES: dict[str, Rule] = {
     "point estimate >= 97%": pooled(lambda r, n: r >= TARGET * n),
     "Wilson 95% >= 97%": pooled(lambda r, n: wilson_lower(r, n, 1.96) >= TARGET),
-    "Wilson 95% + every fold >= 97% (shipped)": with_folds(lambda r, n: wilson_lower(r, n, 1.96) >= TARGET),
+    "Wilson 95% + every fold >= 97% (shipped in rounds 2-5)": with_folds(
+        lambda r, n: wilson_lower(r, n, 1.96) >= TARGET
+    ),
     "Wilson 99% >= 97%": pooled(lambda r, n: wilson_lower(r, n, 2.576) >= TARGET),
 }
 for _batch in (500, 1000, 2000):
@@ -132,7 +127,7 @@ for _batch in (500, 1000, 2000):
         RULES[f"prediction {_level}% for a batch of {_batch} >= 97%"] = pooled(
             lambda r, n, b=_batch, z=_z: prediction_lower(r, n, b, z) >= TARGET
         )
-RULES["prediction 95% for a batch of 1000 + every fold"] = with_folds(
+RULES["prediction 95% for a batch of 1000 + every fold (shipped since round 6)"] = with_folds(
     lambda r, n: prediction_lower(r, n, 1000, 1.645) >= TARGET
 )
 
@@ -175,40 +170,35 @@ def study(parts: dict[int, dict[str, Any]]) -> dict[str, Any]:
     for name, score_of in SCORES.items():
         cells = {}
         for share in (0.6, 0.7, 0.75, 0.8, 0.85):
-            values = [
-                precision_at_share(score_of(d), d["proba"].argmax(axis=1) == d["y"], share) for d in parts.values()
-            ]
+            values = [precision_at_share(score_of(d), d["correct"], share) for d in parts.values()]
             cells[f"{share:.2f}"] = round(float(np.mean(values)), 4)
         report["ranking"][name] = cells
         print(f"  {name:45s}", "  ".join(f"{k}: {v:.2%}" for k, v in cells.items()))
 
     print("\nRules, nested: each fold's threshold chosen on the other four folds of its partition")
-    print(f"  {'rule':62s} {'auto':>6s} {'right':>7s} {'worst':>7s} {'< 97%':>6s}  thresholds")
-    for score_name in ("top probability",):
-        score_of = SCORES[score_name]
-        for name, rule in RULES.items():
-            rows = []
-            for d in parts.values():
-                correct = d["proba"].argmax(axis=1) == d["y"]
-                rows += held_out(score_of(d), correct, d["fold"], rule)
-            n, auto, right = (sum(r[key] for r in rows) for key in ("n", "auto", "right"))
-            per_fold = [r["right"] / r["auto"] if r["auto"] else 1.0 for r in rows]
-            summary = {
-                "score": score_name,
-                "share": auto / n,
-                "precision": right / auto if auto else float("nan"),
-                "worst_fold": min(per_fold),
-                "folds_below_target": sum(p < TARGET for p in per_fold),
-                "folds": len(rows),
-                "thresholds": [round(r["threshold"], 4) for r in rows],
-            }
-            report["rules"][name] = summary
-            print(
-                f"  {name:62s} {summary['share']:6.1%} {summary['precision']:7.2%} {summary['worst_fold']:7.2%}"
-                f" {summary['folds_below_target']:3d}/{len(rows):<2d}"
-                f"  {min(summary['thresholds']):.3f}-{max(summary['thresholds']):.3f}",
-                flush=True,
-            )
+    print(f"  {'rule':72s} {'auto':>6s} {'right':>7s} {'worst':>7s} {'< 97%':>6s}  thresholds")
+    score_of = SCORES["top probability"]
+    for name, rule in RULES.items():
+        rows = []
+        for d in parts.values():
+            rows += held_out(score_of(d), d["correct"], d["fold"], rule)
+        n, auto, right = (sum(r[key] for r in rows) for key in ("n", "auto", "right"))
+        per_fold = [r["right"] / r["auto"] if r["auto"] else 1.0 for r in rows]
+        summary = {
+            "share": auto / n,
+            "precision": right / auto if auto else float("nan"),
+            "worst_fold": min(per_fold),
+            "folds_below_target": sum(p < TARGET for p in per_fold),
+            "folds": len(rows),
+            "thresholds": [round(r["threshold"], 4) for r in rows],
+        }
+        report["rules"][name] = summary
+        print(
+            f"  {name:72s} {summary['share']:6.1%} {summary['precision']:7.2%} {summary['worst_fold']:7.2%}"
+            f" {summary['folds_below_target']:3d}/{len(rows):<2d}"
+            f"  {min(summary['thresholds']):.3f}-{max(summary['thresholds']):.3f}",
+            flush=True,
+        )
     return report
 
 

@@ -612,7 +612,13 @@ class ReferenceClassifier:
 
 
 # -- evaluation helpers ---------------------------------------------------------------------------------
-def _prediction_lower(correct: np.ndarray, n: np.ndarray, batch: int, z: float) -> np.ndarray:
+# The auto-dispatch promise: a new batch of this many auto-dispatched messages reaches the target precision by
+# a one-sided 95% prediction bound (z = 1.645). Chosen by nested CV on train, bench/dispatch_threshold.py.
+THRESHOLD_BATCH = 1000
+THRESHOLD_Z = 1.645
+
+
+def prediction_lower(correct: np.ndarray, n: np.ndarray, batch: int, z: float) -> np.ndarray:
     """One-sided lower bound on the share right in a future batch of `batch` messages, given `correct` of `n`
     right so far: the batch's own sampling error as well as the estimate's (Agresti-Coull centred, so that
     30 out of 30 is not taken for a sure thing)."""
@@ -627,8 +633,8 @@ def choose_threshold(
     target_precision: float = 0.97,
     min_support: int = 30,
     folds: Sequence[int] | np.ndarray | None = None,
-    batch: int = 1000,
-    z: float = 1.645,
+    batch: int = THRESHOLD_BATCH,
+    z: float = THRESHOLD_Z,
 ) -> float:
     """Lowest max-probability threshold at which the auto-dispatched messages are still >= target correct.
 
@@ -652,7 +658,7 @@ def choose_threshold(
     order = np.argsort(-top, kind="stable")
     top, correct = top[order], correct[order]
     n = np.arange(1, len(top) + 1)
-    lower = _prediction_lower(np.cumsum(correct), n, batch, z)
+    lower = prediction_lower(np.cumsum(correct), n, batch, z)
     # A cut is only valid at the last row of a run of tied probabilities (">=" takes the whole run).
     valid = np.r_[top[1:] < top[:-1], True] & (n >= min_support) & (lower >= target_precision)
     if folds is not None:
