@@ -11,7 +11,8 @@ probabilities may rank confidence better. For each fold (same grouped folds, blo
 the shipped SVM with Platt calibration fitted by grouped inner CV, as `TextClassifier` does, and the network;
 then blends of their probabilities. Then three questions about the confident region: is the SVM's confidence
 worth less for messages that are a title alone; does a model that learns which confident answers are wrong
-(from the SVM's and the network's out-of-fold figures) rank better than the top probability; and does a
+(from the SVM's and the network's out-of-fold figures), or agreement with the nearest training messages, rank
+better than the top probability; and does a
 separate threshold for titles alone auto-dispatch more at the same precision. Reported per configuration:
 macro-F1, accuracy, log-loss, precision of the most confident 75/80/83/85% of messages, and the nested threshold
 trial of bench/dispatch_threshold.py (each fold's threshold chosen by the shipped rule on the other four folds). The test split is read only to keep its
@@ -37,6 +38,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score, log_loss
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -203,6 +205,19 @@ def analyses(st: Study, svm: np.ndarray, net: np.ndarray) -> None:
                 make().fit(signals[fold != k], correct[fold != k]).predict_proba(signals[fold == k])[:, 1]
             )
         print(f"  {name}: {most_confident(learnt, correct)}", flush=True)
+
+    # Ownership questions the labels answer inconsistently should show as neighbours that disagree.
+    print("  top probability x (share of the k nearest training messages with the same label) ** b:")
+    neighbours = np.zeros((len(pred), 20), dtype=int)
+    for k, (_tr, va) in enumerate(st.cv):
+        x_tr, x_va = features(st, k)
+        similarity = (normalize(x_va) @ normalize(x_tr).T).toarray()
+        neighbours[va] = np.asarray(st.cv[k][0])[np.argsort(-similarity, axis=1)[:, :20]]
+    labels = np.array([st.classes.index(c) for c in st.y])
+    for k_near in (5, 10, 20):
+        agree = (labels[neighbours[:, :k_near]] == pred[:, None]).mean(axis=1)
+        for b in (0.5, 1.0):
+            print(f"    k={k_near}, b={b}: {most_confident(top * agree**b, correct)}", flush=True)
 
     print("\nOne threshold, or one for messages with a body and one for titles alone (shipped rule, nested)")
     for per_kind in (False, True):
