@@ -94,6 +94,14 @@ def folds(
     return list(splitter.split(np.zeros(len(labels)), labels, groups))
 
 
+def fold_index(cv: list[tuple[np.ndarray, np.ndarray]], n: int) -> np.ndarray:
+    """Which fold of `cv` holds each of the n rows out."""
+    fold = np.zeros(n, dtype=int)
+    for k, (_train_idx, test_idx) in enumerate(cv):
+        fold[test_idx] = k
+    return fold
+
+
 def oof_proba(
     make: Any,
     t: list[str],
@@ -175,9 +183,7 @@ def main() -> None:
     # Calibrated pipeline exactly as shipped; calibration CV runs inside each outer training fold.
     started = time.perf_counter()
     p, classes = oof_proba(TextClassifier, t, b, y, cv, UNLABELLED, held_back)
-    fold_of = np.zeros(len(y), dtype=int)
-    for k, (_train_idx, test_idx) in enumerate(cv):
-        fold_of[test_idx] = k
+    fold_of = fold_index(cv, len(y))
     threshold = choose_threshold(p, y, classes, TARGET_PRECISION, folds=fold_of)
     pooled_only = choose_threshold(p, y, classes, TARGET_PRECISION)
     report["cv_calibrated"] = {

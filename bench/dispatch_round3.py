@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from dispatch_research import UNLABELLED, folds, load  # noqa: E402
+from dispatch_research import UNLABELLED, fold_index, folds, load  # noqa: E402
 
 from linli.dispatch.textmodel import (  # noqa: E402
     TITLE_MAX_CHARS,
@@ -215,12 +215,17 @@ class Study:
         return True
 
     # -- evaluation -------------------------------------------------------------------------------------
+    def matrices(self, spec: list[tuple[str, float]], k: int) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """Fold k's training and validation rows: the blocks of `spec` side by side, each times its weight."""
+        pairs = [self.blocks[name](k) for name, _w in spec]
+        x_tr = sp.hstack([sp.csr_matrix(p[0]) * w for p, (_n, w) in zip(pairs, spec, strict=True)], format="csr")
+        x_va = sp.hstack([sp.csr_matrix(p[1]) * w for p, (_n, w) in zip(pairs, spec, strict=True)], format="csr")
+        return x_tr, x_va
+
     def scores(self, spec: list[tuple[str, float]], make: Callable[[], Any] | None = None) -> np.ndarray:
         out = np.zeros((len(self.y), len(self.classes)), dtype=np.float32)
         for k, (tr, va) in enumerate(self.cv):
-            pairs = [self.blocks[name](k) for name, _w in spec]
-            x_tr = sp.hstack([sp.csr_matrix(p[0]) * w for p, (_n, w) in zip(pairs, spec, strict=True)], format="csr")
-            x_va = sp.hstack([sp.csr_matrix(p[1]) * w for p, (_n, w) in zip(pairs, spec, strict=True)], format="csr")
+            x_tr, x_va = self.matrices(spec, k)
             model = make() if make else LinearSVC(C=2.0, loss="hinge", max_iter=100, random_state=0)
             model.fit(x_tr, self.y[tr])
             out[va] = model.decision_function(x_va)
@@ -351,9 +356,7 @@ def main() -> None:
             lambda: LinearSVC(C=1.0, max_iter=2000, random_state=0),
         ),
     }
-    fold_of = np.zeros(len(st.y), dtype=int)
-    for k, (_tr, va) in enumerate(st.cv):
-        fold_of[va] = k
+    fold_of = fold_index(st.cv, len(st.y))
     for r in range(1, len(members) + 1):
         for names in itertools.combinations(members, r):
             if "shipped" not in names:

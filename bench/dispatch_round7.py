@@ -12,11 +12,11 @@ the shipped SVM with Platt calibration fitted by grouped inner CV, as `TextClass
 then blends of their probabilities. Then three questions about the confident region: is the SVM's confidence
 worth less for messages that are a title alone; does a model that learns which confident answers are wrong
 (from the SVM's and the network's out-of-fold figures), or agreement with the nearest training messages, rank
-better than the top probability; and does a
-separate threshold for titles alone auto-dispatch more at the same precision. Reported per configuration:
-macro-F1, accuracy, log-loss, precision of the most confident 75/80/83/85% of messages, and the nested threshold
-trial of bench/dispatch_threshold.py (each fold's threshold chosen by the shipped rule on the other four folds). The test split is read only to keep its
-messages out of the unlabelled corpus. Results: bench/dispatch_research.md, "Seventh round".
+better than the top probability; and does a separate threshold for titles alone auto-dispatch more at the same
+precision. Reported per configuration: macro-F1, accuracy, log-loss, precision of the most confident
+75/80/83/85% of messages, and the nested threshold trial of bench/dispatch_threshold.py (each fold's threshold
+chosen by the shipped rule on the other four folds). The test split is read only to keep its messages out of
+the unlabelled corpus. Results: bench/dispatch_research.md, "Seventh round".
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
@@ -45,29 +44,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from dispatch_research import fold_index  # noqa: E402
 from dispatch_round3 import Study  # noqa: E402
 from dispatch_round4 import base_study  # noqa: E402
 from dispatch_round5 import per_class_chi2_block  # noqa: E402
 from dispatch_threshold import RULES, TARGET, held_out  # noqa: E402
 
-from linli.dispatch.textmodel import choose_threshold  # noqa: E402
+from linli.dispatch.textmodel import _group_ids  # noqa: E402
 
 SHIPPED_RULE = "prediction 95% for a batch of 1000 + every fold (shipped since round 6)"
 SPEC = [("all-perclass-50000", 1.0), ("title-perclass-10000", 0.5), ("w2v-cap1000", 0.3)]
 
 
-def features(st: Study, k: int) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-    pairs = [st.blocks[name](k) for name, _w in SPEC]
-    x_tr = sp.hstack([sp.csr_matrix(p[0]) * w for p, (_n, w) in zip(pairs, SPEC, strict=True)], format="csr")
-    x_va = sp.hstack([sp.csr_matrix(p[1]) * w for p, (_n, w) in zip(pairs, SPEC, strict=True)], format="csr")
-    return x_tr.astype(np.float32), x_va.astype(np.float32)
-
-
 def inner_splits(st: Study, tr: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """The grouped inner folds `TextClassifier.fit` calibrates on (repeat postings stay in one fold)."""
-    texts = [st.d["texts"][i] for i in tr]
-    index: dict[str, int] = {}
-    groups = np.array([index.setdefault(t, len(index)) for t in texts])
+    groups = _group_ids([st.d["texts"][i] for i in tr])
     splitter = StratifiedGroupKFold(5, shuffle=True, random_state=0)
     return list(splitter.split(np.zeros(len(tr)), st.y[tr], groups))
 
@@ -75,7 +66,7 @@ def inner_splits(st: Study, tr: np.ndarray) -> list[tuple[np.ndarray, np.ndarray
 def svm_proba(st: Study, k: int) -> np.ndarray:
     def make() -> np.ndarray:
         tr, _va = st.cv[k]
-        x_tr, x_va = features(st, k)
+        x_tr, x_va = st.matrices(SPEC, k)
         svm = LinearSVC(C=2.0, loss="hinge", max_iter=100, random_state=0)
         model = CalibratedClassifierCV(svm, method="sigmoid", cv=inner_splits(st, tr), ensemble=False)
         with warnings.catch_warnings():
@@ -89,7 +80,7 @@ def svm_proba(st: Study, k: int) -> np.ndarray:
 def mlp_proba(st: Study, k: int, name: str, params: dict[str, Any]) -> np.ndarray:
     def make() -> np.ndarray:
         tr, _va = st.cv[k]
-        x_tr, x_va = features(st, k)
+        x_tr, x_va = st.matrices(SPEC, k)
         started = time.perf_counter()
         model = MLPClassifier(random_state=0, **params)
         with warnings.catch_warnings():
@@ -108,15 +99,8 @@ def oof(st: Study, per_fold: Callable[[int], np.ndarray]) -> np.ndarray:
     return out
 
 
-def correct_of(st: Study, proba: np.ndarray) -> np.ndarray:
-    return np.asarray(proba.argmax(axis=1) == np.array([st.classes.index(c) for c in st.y]))
-
-
-def fold_of(st: Study) -> np.ndarray:
-    fold = np.zeros(len(st.y), dtype=int)
-    for k, (_tr, va) in enumerate(st.cv):
-        fold[va] = k
-    return fold
+def label_index(st: Study) -> np.ndarray:
+    return np.array([st.classes.index(c) for c in st.y])
 
 
 def most_confident(score: np.ndarray, correct: np.ndarray) -> str:
@@ -125,25 +109,28 @@ def most_confident(score: np.ndarray, correct: np.ndarray) -> str:
 
 
 def report(st: Study, label: str, proba: np.ndarray) -> None:
-    pred_idx = proba.argmax(axis=1)
-    y_idx = np.array([st.classes.index(c) for c in st.y])
-    correct = pred_idx == y_idx
-    pred = np.asarray(st.classes)[pred_idx]
+    y_idx = label_index(st)
+    correct = proba.argmax(axis=1) == y_idx
+    pred = np.asarray(st.classes)[proba.argmax(axis=1)]
     f1 = f1_score(st.y, pred, average="macro")
     acc = accuracy_score(st.y, pred)
     clipped = np.clip(proba, 1e-9, 1)  # a network's float32 rows miss 1.0 by rounding; log_loss warns
     loss = log_loss(y_idx, clipped / clipped.sum(axis=1, keepdims=True), labels=range(len(st.classes)))
     top = proba.max(axis=1)
     shares = most_confident(top, correct)
-    rows = held_out(top, correct, fold_of(st), RULES[SHIPPED_RULE])
-    n, auto, right = (sum(r[key] for r in rows) for key in ("n", "auto", "right"))
-    worst = min(r["right"] / r["auto"] for r in rows)
-    below = sum(r["right"] / r["auto"] < TARGET for r in rows)
+    n, auto, right, worst, below = nested(held_out(top, correct, fold_index(st.cv, len(st.y)), RULES[SHIPPED_RULE]))
     print(
         f"| {label} | {f1:.4f} | {acc:.4f} | {loss:.3f} | {shares} | {auto / n:.1%} at {right / auto:.2%},"
         f" worst {worst:.2%}, {below} < 97% |",
         flush=True,
     )
+
+
+def nested(rows: list[dict[str, float]]) -> tuple[int, int, int, float, int]:
+    """`held_out`'s per-fold rows summed: messages, auto-dispatched, right, worst fold, folds below target."""
+    n, auto, right = (int(sum(r[key] for r in rows)) for key in ("n", "auto", "right"))
+    per_fold = [r["right"] / r["auto"] for r in rows]
+    return n, auto, right, min(per_fold), sum(p < TARGET for p in per_fold)
 
 
 NETWORKS: dict[str, dict[str, Any]] = {
@@ -161,7 +148,9 @@ def title_only(st: Study) -> np.ndarray:
 
 def analyses(st: Study, svm: np.ndarray, net: np.ndarray) -> None:
     """Where the SVM's confidence is worth less, and whether another ranking or a per-kind threshold helps."""
-    correct, fold, top, short = correct_of(st, svm), fold_of(st), svm.max(axis=1), title_only(st)
+    labels, fold, top, short = label_index(st), fold_index(st.cv, len(st.y)), svm.max(axis=1), title_only(st)
+    pred = svm.argmax(axis=1)
+    correct = pred == labels
     print("\nCalibrated SVM by kind of message: rows, right, and at the shipped 0.85 the share above and its precision")
     for name, rows in (("with a body", ~short), ("title only", short)):
         above = rows & (top >= 0.85)
@@ -179,7 +168,6 @@ def analyses(st: Study, svm: np.ndarray, net: np.ndarray) -> None:
 
     # Selective classification: learn, on four folds' out-of-fold figures, which confident answers are wrong.
     ordered = np.sort(svm, axis=1)
-    pred = svm.argmax(axis=1)
     signals = np.column_stack(
         [
             top,
@@ -210,40 +198,33 @@ def analyses(st: Study, svm: np.ndarray, net: np.ndarray) -> None:
     print("  top probability x (share of the k nearest training messages with the same label) ** b:")
     neighbours = np.zeros((len(pred), 20), dtype=int)
     for k, (_tr, va) in enumerate(st.cv):
-        x_tr, x_va = features(st, k)
+        x_tr, x_va = st.matrices(SPEC, k)
         similarity = (normalize(x_va) @ normalize(x_tr).T).toarray()
         neighbours[va] = np.asarray(st.cv[k][0])[np.argsort(-similarity, axis=1)[:, :20]]
-    labels = np.array([st.classes.index(c) for c in st.y])
     for k_near in (5, 10, 20):
         agree = (labels[neighbours[:, :k_near]] == pred[:, None]).mean(axis=1)
         for b in (0.5, 1.0):
             print(f"    k={k_near}, b={b}: {most_confident(top * agree**b, correct)}", flush=True)
 
     print("\nOne threshold, or one for messages with a body and one for titles alone (shipped rule, nested)")
-    for per_kind in (False, True):
-        auto = right = 0
-        worst, cuts = 1.0, []
-        for k in np.unique(fold):
-            mine, cut = fold == k, np.zeros(len(pred))
-            for rows in (short, ~short) if per_kind else (np.ones(len(pred), dtype=bool),):
-                learn = ~mine & rows
-                cut[rows] = choose_threshold(svm[learn], st.y[learn], st.classes, folds=fold[learn])
-            cuts.append(sorted({round(float(c), 3) for c in cut}))
-            above = mine & (top >= cut)
-            auto, right = auto + above.sum(), right + correct[above].sum()
-            worst = min(worst, correct[above].mean())
-        print(
-            f"  {'per kind' if per_kind else 'one'}: {auto / len(pred):.1%} at {right / auto:.2%},"
-            f" worst fold {worst:.2%}, thresholds {cuts}",
-            flush=True,
-        )
+    rule = RULES[SHIPPED_RULE]
+    print(f"  one: {summary([held_out(top, correct, fold, rule)])}")
+    kinds = [held_out(top[rows], correct[rows], fold[rows], rule) for rows in (~short, short)]
+    print(f"  per kind: {summary(kinds)}")
+
+
+def summary(kinds: list[list[dict[str, float]]]) -> str:
+    """Kinds of message, each with its own held-out threshold per fold, added up fold by fold."""
+    folds = [{key: sum(kind[k][key] for kind in kinds) for key in ("n", "auto", "right")} for k in range(len(kinds[0]))]
+    n, auto, right, worst, _below = nested(folds)
+    cuts = [[round(kind[k]["threshold"], 3) for kind in kinds] for k in range(len(kinds[0]))]
+    return f"{auto / n:.1%} at {right / auto:.2%}, worst fold {worst:.2%}, thresholds {cuts}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cache", type=Path, default=ROOT / "var" / "research")
     parser.add_argument("--fold-seed", type=int, default=0)
-    parser.add_argument("--only", nargs="*", default=list(NETWORKS), choices=list(NETWORKS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     started = time.perf_counter()
     st = base_study(args.cache, args.fold_seed)
@@ -256,13 +237,12 @@ def main() -> None:
     )
     svm = oof(st, lambda k: svm_proba(st, k))
     report(st, "shipped SVM, calibrated", svm)
-    for name in args.only:
-        net = oof(st, lambda k, n=name: mlp_proba(st, k, n, NETWORKS[n]))
+    for name, params in NETWORKS.items():
+        net = oof(st, lambda k, n=name, p=params: mlp_proba(st, k, n, p))
         report(st, name, net)
         for w in (0.3, 0.5, 0.7):
             report(st, f"SVM x{1 - w:.1f} + {name} x{w}", (1 - w) * svm + w * net)
-    if args.only:
-        analyses(st, svm, oof(st, lambda k: mlp_proba(st, k, args.only[0], NETWORKS[args.only[0]])))
+    analyses(st, svm, net)
     print(f"\n{time.perf_counter() - started:.0f} s", flush=True)
 
 

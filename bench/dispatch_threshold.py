@@ -30,9 +30,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from dispatch_research import UNLABELLED, folds, load, oof_proba  # noqa: E402
+from dispatch_research import UNLABELLED, fold_index, folds, load, oof_proba  # noqa: E402
 
-from linli.dispatch.textmodel import ReferenceClassifier, TextClassifier, prediction_lower  # noqa: E402
+from linli.dispatch.textmodel import (  # noqa: E402
+    ReferenceClassifier,
+    TextClassifier,
+    lowest_cut,
+    prediction_lower,
+)
 
 TARGET = 0.97
 
@@ -42,9 +47,6 @@ def partition(seed: int, cache: Path) -> dict[str, Any]:
     path = cache / f"oof-seed{seed}.npz"
     t, b, y = load("train")
     cv = folds(t, b, y, seed=seed)
-    fold_of = np.zeros(len(y), dtype=int)
-    for k, (_train_idx, test_idx) in enumerate(cv):
-        fold_of[test_idx] = k
     if not path.exists():
         test_titles, test_bodies, _ = load("test")
         started = time.perf_counter()
@@ -60,7 +62,7 @@ def partition(seed: int, cache: Path) -> dict[str, Any]:
         "reference": data["reference"],
         "classes": classes,
         "correct": data["proba"].argmax(axis=1) == np.array([classes.index(label) for label in y]),
-        "fold": fold_of,
+        "fold": fold_index(cv, len(y)),
     }
 
 
@@ -77,27 +79,7 @@ def main() -> None:
 
 
 Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], float]
-
-
-def lowest_cut(
-    score: np.ndarray,
-    correct: np.ndarray,
-    ok: Callable[[np.ndarray, np.ndarray], np.ndarray],
-    fold: np.ndarray | None = None,
-) -> float:
-    """Lowest score s such that ok(right, n) holds for the rows with score >= s (n rows, `right` of them right)
-    and, given `fold`, every fold's rows with score >= s are on their own >= 97% right."""
-    order = np.argsort(-score, kind="stable")
-    s, c = score[order], correct[order]
-    n = np.arange(1, len(s) + 1)
-    valid = np.r_[s[1:] < s[:-1], True] & (n >= 30) & ok(np.cumsum(c), n)
-    if fold is not None:
-        f = fold[order]
-        for k in np.unique(f):
-            mine = f == k
-            n_k, right_k = np.cumsum(mine), np.cumsum(c & mine)
-            valid &= (n_k == 0) | (right_k >= TARGET * n_k)
-    return float(s[np.flatnonzero(valid)[-1]]) if valid.any() else np.inf
+Ok = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def wilson_lower(right: np.ndarray, n: np.ndarray, z: float) -> np.ndarray:
@@ -105,13 +87,18 @@ def wilson_lower(right: np.ndarray, n: np.ndarray, z: float) -> np.ndarray:
     return (p + z * z / (2 * n) - z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))) / (1 + z * z / n)
 
 
-def with_folds(ok: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Rule:
+def _cut(score: np.ndarray, correct: np.ndarray, ok: Ok, fold: np.ndarray | None) -> float:
+    cut = lowest_cut(score, correct, ok, fold, TARGET)
+    return np.inf if cut is None else cut
+
+
+def with_folds(ok: Ok) -> Rule:
     """The pooled condition and, as shipped since the second round, every fold on its own >= 97% right."""
-    return lambda score, correct, fold: lowest_cut(score, correct, ok, fold)
+    return lambda score, correct, fold: _cut(score, correct, ok, fold)
 
 
-def pooled(ok: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Rule:
-    return lambda score, correct, _fold: lowest_cut(score, correct, ok)
+def pooled(ok: Ok) -> Rule:
+    return lambda score, correct, _fold: _cut(score, correct, ok, None)
 
 
 RULES: dict[str, Rule] = {

@@ -28,7 +28,7 @@ import time
 import unicodedata
 import warnings
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Self
 
@@ -653,14 +653,36 @@ def choose_threshold(
     if proba.ndim != 2 or proba.shape[0] == 0:
         return never
     classes = list(classes)
-    top = proba.max(axis=1)
     correct = np.array([classes[i] == str(t) for i, t in zip(proba.argmax(axis=1), labels, strict=True)])
-    order = np.argsort(-top, kind="stable")
-    top, correct = top[order], correct[order]
+    cut = lowest_cut(
+        proba.max(axis=1),
+        correct,
+        lambda right, n: prediction_lower(right, n, batch, z) >= target_precision,
+        folds,
+        target_precision,
+        min_support,
+    )
+    return never if cut is None else cut
+
+
+def lowest_cut(
+    score: np.ndarray,
+    correct: np.ndarray,
+    ok: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    folds: Sequence[int] | np.ndarray | None = None,
+    target_precision: float = 0.97,
+    min_support: int = 30,
+) -> float | None:
+    """Lowest score s such that `ok(right, n)` holds for the n >= `min_support` rows scoring >= s (`right` of
+    them correct) and, given `folds`, each fold's rows scoring >= s are on their own >= `target_precision`
+    correct; None if no score qualifies. `choose_threshold`'s search, open to other conditions so that the
+    research scripts compare rules with the very search that ships."""
+    score = np.asarray(score, dtype=float)
+    order = np.argsort(-score, kind="stable")
+    top, correct = score[order], np.asarray(correct, dtype=bool)[order]
     n = np.arange(1, len(top) + 1)
-    lower = prediction_lower(np.cumsum(correct), n, batch, z)
-    # A cut is only valid at the last row of a run of tied probabilities (">=" takes the whole run).
-    valid = np.r_[top[1:] < top[:-1], True] & (n >= min_support) & (lower >= target_precision)
+    # A cut is only valid at the last row of a run of tied scores (">=" takes the whole run).
+    valid = np.r_[top[1:] < top[:-1], True] & (n >= min_support) & ok(np.cumsum(correct), n)
     if folds is not None:
         fold = np.asarray(folds)[order]
         for f in np.unique(fold):
@@ -669,7 +691,7 @@ def choose_threshold(
             right_f = np.cumsum(correct & mine)
             valid &= (n_f == 0) | (right_f >= target_precision * n_f)
     if not valid.any():
-        return never
+        return None
     return float(top[np.flatnonzero(valid)[-1]])
 
 
