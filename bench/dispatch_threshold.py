@@ -109,7 +109,7 @@ RULES: dict[str, Rule] = {
     ),
     "Wilson 99% >= 97%": pooled(lambda r, n: wilson_lower(r, n, 2.576) >= TARGET),
 }
-for _batch in (500, 1000, 2000):
+for _batch in (250, 500, 1000, 2000):
     for _z, _level in ((1.645, 95), (1.96, 97.5)):
         RULES[f"prediction {_level}% for a batch of {_batch} >= 97%"] = pooled(
             lambda r, n, b=_batch, z=_z: prediction_lower(r, n, b, z) >= TARGET
@@ -186,6 +186,11 @@ def study(parts: dict[int, dict[str, Any]]) -> dict[str, Any]:
             f"  {min(summary['thresholds']):.3f}-{max(summary['thresholds']):.3f}",
             flush=True,
         )
+    allowed = int(0.05 * len(rows))
+    passing = {k: v for k, v in report["rules"].items() if v["folds_below_target"] <= allowed}
+    best = max(passing, key=lambda k: passing[k]["share"]) if passing else None
+    report["chosen"] = best
+    print(f"\nMost automation with at most {allowed} of {len(rows)} held-out folds below 97% (eighth round): {best}")
     return report
 
 
