@@ -114,8 +114,11 @@ for _batch in (250, 500, 1000, 2000):
         RULES[f"prediction {_level}% for a batch of {_batch} >= 97%"] = pooled(
             lambda r, n, b=_batch, z=_z: prediction_lower(r, n, b, z) >= TARGET
         )
-RULES["prediction 95% for a batch of 1000 + every fold (shipped since round 6)"] = with_folds(
+RULES["prediction 95% for a batch of 1000 + every fold (shipped in rounds 6-7)"] = with_folds(
     lambda r, n: prediction_lower(r, n, 1000, 1.645) >= TARGET
+)
+RULES["prediction 97.5% for a batch of 1000 + every fold (shipped since round 8)"] = with_folds(
+    lambda r, n: prediction_lower(r, n, 1000, 1.96) >= TARGET
 )
 
 SCORES: dict[str, Callable[[dict[str, Any]], np.ndarray]] = {

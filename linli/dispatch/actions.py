@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from statistics import NormalDist
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +23,7 @@ from .choices import ExampleSource, ModelStatus
 from .engine import Decision
 from .models import DispatchDecision, DispatchModel, TrainingExample
 from .permissions import can_correct, can_manage_models
-from .textmodel import THRESHOLD_BATCH, TextClassifier, choose_threshold, evaluate, threshold_report
+from .textmodel import THRESHOLD_BATCH, THRESHOLD_Z, TextClassifier, choose_threshold, evaluate, threshold_report
 from .training import HELD_OUT_PARTS, Examples, split_for_retraining, unlabelled_texts
 
 TARGET_PRECISION = 0.97
@@ -217,7 +218,8 @@ def _judge(classifier: TextClassifier, held_out: Examples, metrics: dict[str, An
             )
         )
         metrics["threshold_rule"] = (
-            f"held-out: a batch of {THRESHOLD_BATCH:,} >= {TARGET_PRECISION:.0%} right (95% prediction bound),"
+            f"held-out: a batch of {THRESHOLD_BATCH:,} >= {TARGET_PRECISION:.0%} right"
+            f" ({NormalDist().cdf(THRESHOLD_Z):.1%} prediction bound),"
             f" each of {HELD_OUT_PARTS} parts too"
         )
     else:

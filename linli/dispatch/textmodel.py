@@ -90,9 +90,9 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "random_state": 0,
     # Auto-dispatch threshold chosen on out-of-fold calibrated probabilities of the train split by
     # `choose_threshold`: the lowest at which a new batch of 1,000 auto-dispatched messages is >= 97% right by
-    # a one-sided 95% prediction bound, and every CV fold is too (0.8493, 83.5% of messages at 97.86%; on two
-    # other partitions of the folds 0.852 and 0.855). See the research notes, sixth round.
-    "threshold": 0.850,
+    # a one-sided 97.5% prediction bound, and every CV fold is too (0.8642, 82.2% of messages at 98.00%, on
+    # partition 0). See the research notes, sixth and eighth rounds.
+    "threshold": 0.864,
 }
 
 _SCRIPT_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -613,9 +613,10 @@ class ReferenceClassifier:
 
 # -- evaluation helpers ---------------------------------------------------------------------------------
 # The auto-dispatch promise: a new batch of this many auto-dispatched messages reaches the target precision by
-# a one-sided 95% prediction bound (z = 1.645). Chosen by nested CV on train, bench/dispatch_threshold.py.
+# a one-sided 97.5% prediction bound (z = 1.96). Chosen by nested CV on train, bench/dispatch_threshold.py:
+# the rule that auto-dispatched the most with at most 5% of 50 held-out folds below the target (eighth round).
 THRESHOLD_BATCH = 1000
-THRESHOLD_Z = 1.645
+THRESHOLD_Z = 1.96
 
 
 def prediction_lower(correct: np.ndarray, n: np.ndarray, batch: int, z: float) -> np.ndarray:
@@ -639,11 +640,12 @@ def choose_threshold(
     """Lowest max-probability threshold at which the auto-dispatched messages are still >= target correct.
 
     The promise is about messages not seen yet: at the threshold, a new batch of `batch` auto-dispatched
-    messages should be at least `target_precision` right. So the condition is a one-sided 95% (z=1.645)
+    messages should be at least `target_precision` right. So the condition is a one-sided 97.5% (z=1.96)
     *prediction* bound for such a batch, which also counts the batch's own sampling error. The Wilson 95%
     bound used before covered only the estimate's error, a promise about the long-run average: two of 15
     held-out CV folds, and the test split in three rounds of four, fell short of it. Chosen by nested CV on train
-    (bench/dispatch_threshold.py): the rule that auto-dispatched the most with every held-out fold >= 97%.
+    (bench/dispatch_threshold.py): the rule that auto-dispatched the most with at most 5% of 50 held-out folds
+    below 97% (the one-sided 95% bound shipped before let 4 of 50 fall short).
     With `folds` (the part of each row), every part on its own must reach the target as well. Feed it
     out-of-fold (or held-out) probabilities, never in-sample ones. Returns a value just above 1.0 when no
     threshold qualifies, i.e. "never dispatch automatically".
