@@ -29,6 +29,7 @@ import unicodedata
 import warnings
 import zlib
 from collections.abc import Callable, Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Self
 
@@ -79,6 +80,8 @@ DEFAULT_PARAMS: dict[str, Any] = {
     # (0.9273 with and without; 500 and 700 the same within noise) and it takes jieba, the slowest step of
     # a prediction, from ~8 ms to ~3 ms on the longest messages. The n-gram blocks still read all of it.
     "embedding_max_chars": 1000,
+    # Which binding splits words for the word vectors (`_words`).
+    "segmenter": "jieba",
     # Keep only the n-grams of each block that chi-squared finds most tied to a class (0 keeps them all):
     # 50,000 of ~400,000 title+body n-grams and 10,000 of ~70,000 title n-grams. Chosen on one partition of
     # the CV folds and confirmed on a second (macro-F1 +0.0029 and +0.0034, bench/dispatch_round4.py);
@@ -134,12 +137,27 @@ def _jieba_tokens(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
 
 
-def _words(text: str) -> list[str]:
-    import jieba
+SEGMENTERS = ("jieba", "rjieba")
 
-    if jieba.default_logger.level < logging.WARNING:
-        jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter would land in command output
-    return [w for w in jieba.lcut(text) if w.strip()]
+
+def _words(text: str, segmenter: str = "jieba") -> list[str]:
+    """The words of `text`. A model keeps the segmenter it was trained with: its word vectors are keyed by
+    that segmenter's words. "jieba" is the reference Python package (every model saved before the ninth
+    round); "rjieba" binds jieba-rs, the same dictionary and algorithm in Rust, about 11x faster here and
+    different only in how runs of digits and punctuation split (bench/dispatch_research.md, ninth round)."""
+    if segmenter == "rjieba":
+        import rjieba
+
+        words = rjieba.cut(text)
+    elif segmenter == "jieba":
+        import jieba
+
+        if jieba.default_logger.level < logging.WARNING:
+            jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter would land in command output
+        words = jieba.lcut(text)
+    else:
+        raise ValueError(f"unknown segmenter {segmenter!r}; expected one of {SEGMENTERS}")
+    return [w for w in words if w.strip()]
 
 
 def _stable_hash(text: str) -> int:
@@ -199,11 +217,11 @@ class WordEmbedding:
         return cls(vocab, np.asarray(model.wv.vectors, dtype=np.float32) * idf[:, None])
 
     @staticmethod
-    def tokenize(texts: Sequence[str]) -> list[list[str]]:
-        return [_words(t) if t else [] for t in texts]
+    def tokenize(texts: Sequence[str], segmenter: str = "jieba") -> list[list[str]]:
+        return [_words(t, segmenter) if t else [] for t in texts]
 
-    def transform(self, texts: Sequence[str]) -> np.ndarray:
-        return self.transform_tokens(self.tokenize(texts))
+    def transform(self, texts: Sequence[str], segmenter: str = "jieba") -> np.ndarray:
+        return self.transform_tokens(self.tokenize(texts, segmenter))
 
     def transform_tokens(self, tokenized: Sequence[list[str]]) -> np.ndarray:
         out = np.zeros((len(tokenized), self.dim), dtype=np.float32)
@@ -335,9 +353,9 @@ class TextClassifier:
         if fit:
             self._embedding = None
             if weight > 0:
-                own_words = WordEmbedding.tokenize(texts["all"])
+                own_words = WordEmbedding.tokenize(texts["all"], self._segmenter())
                 self._embedding = WordEmbedding.train(
-                    [*WordEmbedding.tokenize(unlabelled), *own_words],
+                    [*WordEmbedding.tokenize(unlabelled, self._segmenter()), *own_words],
                     dim=int(self.params["embedding_dim"]),
                     epochs=int(self.params["embedding_epochs"]),
                     min_count=int(self.params["embedding_min_count"]),
@@ -355,11 +373,16 @@ class TextClassifier:
         characters. `whole` (at fit time) holds every text already segmented; only longer texts are
         segmented again, from the same prefix a prediction reads, so both see exactly the same words."""
         cap = self.params.get("embedding_max_chars")  # models saved before the cap read the whole text
+        segmenter = self._segmenter()
         if whole is None:
-            return WordEmbedding.tokenize([t[:cap] for t in texts] if cap else texts)
+            return WordEmbedding.tokenize([t[:cap] for t in texts] if cap else texts, segmenter)
         if not cap:
             return whole
-        return [words if len(t) <= cap else _words(t[:cap]) for t, words in zip(texts, whole, strict=True)]
+        return [words if len(t) <= cap else _words(t[:cap], segmenter) for t, words in zip(texts, whole, strict=True)]
+
+    def _segmenter(self) -> str:
+        # Models saved before the parameter existed were trained with jieba and must keep reading with it.
+        return str(self.params.get("segmenter", "jieba"))
 
     # -- fitting ----------------------------------------------------------------------------------------
     def _svm(self) -> LinearSVC:
@@ -535,8 +558,9 @@ class TextClassifier:
         if not isinstance(model, cls):
             raise ValueError(f"{path} does not hold a {cls.__name__}")
         if getattr(model, "_embedding", None) is not None:
-            # jieba loads its dictionary on first use (about a second); pay it here, not on a resident's request.
-            _words("预热")
+            # The segmenter loads its dictionary on first use (jieba: about a second); pay it here, not on a
+            # resident's request.
+            _words("预热", model._segmenter())
         return model
 
 
@@ -767,6 +791,10 @@ def _versions() -> dict[str, str]:
         out["jieba"] = jieba.__version__
     except ImportError:  # pragma: no cover
         out["jieba"] = "absent"
+    try:
+        out["rjieba"] = metadata.version("rjieba")
+    except metadata.PackageNotFoundError:  # pragma: no cover
+        out["rjieba"] = "absent"
     return out
 
 
