@@ -269,12 +269,12 @@ def test_word_vectors_read_the_opening_of_a_long_message_the_same_way_at_fit_and
     assert np.allclose(a[-dim:], b[-dim:]) and not np.allclose(a[:-dim], b[:-dim])
 
 
-def test_a_loaded_model_has_jieba_ready(sample: tuple[list[str], list[str], list[str]], tmp_path: Path) -> None:
+def test_a_loaded_model_has_its_segmenter_ready(sample: tuple[list[str], list[str], list[str]], tmp_path: Path) -> None:
     import subprocess
     import sys
 
     path = tmp_path / "m.joblib"
-    TextClassifier(calibration="none").fit(*sample).save(path)
+    TextClassifier(calibration="none", segmenter="jieba").fit(*sample).save(path)
     # A fresh interpreter: in this one an earlier test may already have loaded jieba's dictionary.
     check = (
         "import sys, jieba; from linli.dispatch.textmodel import TextClassifier; "
@@ -284,6 +284,32 @@ def test_a_loaded_model_has_jieba_ready(sample: tuple[list[str], list[str], list
         [sys.executable, "-c", check, str(path)], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "True"
+
+
+def test_a_model_keeps_the_segmenter_it_was_trained_with(
+    sample: tuple[list[str], list[str], list[str]], tmp_path: Path
+) -> None:
+    import jieba
+    import rjieba
+
+    # The two bindings split runs of digits and punctuation differently; a model's word vectors are keyed by
+    # its own segmenter's words, so swapping the segmenter under a saved model would change its answers.
+    text = "投诉80-90号楼噪音"
+    assert [w for w in jieba.lcut(text) if w.strip()] != rjieba.cut(text)
+    fast = TextClassifier(segmenter="rjieba", calibration="none").fit(*sample)
+    path = tmp_path / "fast.joblib"
+    fast.save(path)
+    loaded = TextClassifier.load(path)
+    assert loaded.params["segmenter"] == "rjieba"
+    assert loaded._embedding_words([text], None) == [rjieba.cut(text)]
+    assert loaded.predict_proba(sample[0][0], sample[1][0]) == pytest.approx(
+        fast.predict_proba(sample[0][0], sample[1][0])
+    )
+    # A model saved before the parameter existed was trained with jieba and goes on reading with it.
+    del loaded.params["segmenter"]
+    assert loaded._embedding_words([text], None) == [[w for w in jieba.lcut(text) if w.strip()]]
+    with pytest.raises(ValueError, match="unknown segmenter"):
+        TextClassifier(segmenter="thulac")
 
 
 def test_chi_squared_term_selection_keeps_fit_and_prediction_features_identical(
