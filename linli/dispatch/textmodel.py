@@ -29,6 +29,7 @@ import unicodedata
 import warnings
 import zlib
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Self
@@ -76,6 +77,8 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "embedding_dim": 100,
     "embedding_epochs": 5,
     "embedding_min_count": 3,
+    # Threads gensim learns the word vectors on: two are faster, one gives the same model on every run.
+    "embedding_workers": 2,
     # The word vectors read only the first 1,000 characters of title+body: by CV this changes nothing
     # (0.9273 with and without; 500 and 700 the same within noise) and it takes jieba, the slowest step of
     # a prediction, from ~8 ms to ~3 ms on the longest messages. The n-gram blocks still read all of it.
@@ -182,15 +185,21 @@ class WordEmbedding:
 
     @classmethod
     def train(
-        cls, tokenized: Sequence[list[str]], dim: int, epochs: int, min_count: int, seed: int = 0
+        cls,
+        tokenized: Sequence[list[str]],
+        dim: int,
+        epochs: int,
+        min_count: int,
+        seed: int = 0,
+        workers: int = 1,
     ) -> WordEmbedding | None:
         """Learn from texts already split into words (`tokenize`). None when they hold too few repeated
-        words to learn anything (tiny corpora in tests)."""
+        words to learn anything (tiny corpora in tests). With one worker thread the vectors are the same on
+        every run; with more, thread timing changes them slightly from run to run."""
         from gensim.models import Word2Vec
 
         corpus = [words for words in tokenized if words]
-        # Two worker threads make runs differ slightly (thread timing); one would double the training time.
-        # The stable hash at least makes every run start from the same vectors.
+        # The stable hash makes every run start from the same vectors, whatever PYTHONHASHSEED is.
         model = Word2Vec(
             vector_size=dim,
             window=5,
@@ -199,7 +208,7 @@ class WordEmbedding:
             # Stronger down-sampling of very frequent words (的, punctuation): as good by CV, 20% faster.
             sample=1e-4,
             seed=seed,
-            workers=2,
+            workers=workers,
             hashfxn=_stable_hash,
         )
         try:
@@ -282,6 +291,10 @@ def _keep_best_terms(
     return shrunk, shrunk.fit_transform(texts)
 
 
+# One background thread per process for learning word vectors beside the n-gram blocks (`_features`).
+_BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="word-vectors")
+
+
 def _group_ids(texts: Sequence[str]) -> np.ndarray:
     # Repeat postings (identical title+body) must stay in one fold, or calibration/CV sees its own answers.
     index: dict[str, int] = {}
@@ -332,8 +345,28 @@ class TextClassifier:
         unlabelled: Sequence[str] = (),
         labels: np.ndarray | None = None,
     ) -> sp.csr_matrix:
+        # Models saved before the embedding block existed have neither the parameter nor the attribute.
+        weight = float(self.params.get("embedding_weight", 0.0))
+        own_words: list[list[str]] | None = None
+        learning: Future[WordEmbedding | None] | None = None
+        if fit:
+            self._embedding = None
+            if weight > 0:
+                own_words = WordEmbedding.tokenize(texts["all"], self._segmenter())
+                # The word vectors learn on one thread, which makes them the same on every run, while the
+                # n-gram blocks below are built beside them on the other core (gensim's inner loop releases
+                # the GIL), so the repeatable fit costs little more time than the two-thread one did.
+                learning = _BACKGROUND.submit(
+                    WordEmbedding.train,
+                    [*WordEmbedding.tokenize(unlabelled, self._segmenter()), *own_words],
+                    dim=int(self.params["embedding_dim"]),
+                    epochs=int(self.params["embedding_epochs"]),
+                    min_count=int(self.params["embedding_min_count"]),
+                    seed=int(self.params["random_state"]),
+                    workers=int(self.params.get("embedding_workers", 2)),
+                )
         blocks = []
-        for block, source, weight in self._block_specs():
+        for block, source, block_weight in self._block_specs():
             if fit:
                 vec = self._new_vectorizer(block)
                 try:
@@ -350,21 +383,9 @@ class TextClassifier:
                 self._vectorizers[block] = vec
             else:
                 x = self._vectorizers[block].transform(texts[source])
-            blocks.append(x * weight)
-        # Models saved before the embedding block existed have neither the parameter nor the attribute.
-        weight = float(self.params.get("embedding_weight", 0.0))
-        own_words: list[list[str]] | None = None
-        if fit:
-            self._embedding = None
-            if weight > 0:
-                own_words = WordEmbedding.tokenize(texts["all"], self._segmenter())
-                self._embedding = WordEmbedding.train(
-                    [*WordEmbedding.tokenize(unlabelled, self._segmenter()), *own_words],
-                    dim=int(self.params["embedding_dim"]),
-                    epochs=int(self.params["embedding_epochs"]),
-                    min_count=int(self.params["embedding_min_count"]),
-                    seed=int(self.params["random_state"]),
-                )
+            blocks.append(x * block_weight)
+        if learning is not None:
+            self._embedding = learning.result()
         embedding = getattr(self, "_embedding", None)
         if weight > 0 and embedding is not None:
             blocks.append(

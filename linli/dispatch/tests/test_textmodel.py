@@ -189,6 +189,16 @@ def test_unlabelled_text_reaches_the_word_vectors_only(
     assert plain.metadata["n_features"] == model.metadata["n_features"] - int(model.params["embedding_dim"])
 
 
+def test_one_thread_word_vectors_make_a_fit_repeatable(
+    sample: tuple[list[str], list[str], list[str]], unlabelled_file: Path
+) -> None:
+    texts = read_unlabelled([unlabelled_file])
+    fits = [TextClassifier(embedding_workers=1, calibration="none").fit(*sample, unlabelled=texts) for _ in range(2)]
+    a, b = (m.predict_proba_batch(sample[0][:50], sample[1][:50]) for m in fits)
+    assert np.array_equal(a, b)
+    assert np.array_equal(fits[0]._embedding.weighted, fits[1]._embedding.weighted)  # type: ignore[union-attr]
+
+
 def test_reference_classifier(sample: tuple[list[str], list[str], list[str]]) -> None:
     ref = ReferenceClassifier().fit(*sample)
     proba = ref.predict_proba_batch(sample[0][:5], sample[1][:5])
