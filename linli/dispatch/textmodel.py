@@ -294,10 +294,6 @@ def _keep_best_terms(
     return shrunk, shrunk.fit_transform(texts)
 
 
-# One background thread per process for learning word vectors beside the n-gram blocks (`_features`).
-_BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="word-vectors")
-
-
 def _group_ids(texts: Sequence[str]) -> np.ndarray:
     # Repeat postings (identical title+body) must stay in one fold, or calibration/CV sees its own answers.
     index: dict[str, int] = {}
@@ -352,14 +348,18 @@ class TextClassifier:
         weight = float(self.params.get("embedding_weight", 0.0))
         own_words: list[list[str]] | None = None
         learning: Future[WordEmbedding | None] | None = None
+        background: ThreadPoolExecutor | None = None
         if fit:
             self._embedding = None
             if weight > 0:
                 own_words = WordEmbedding.tokenize(texts["all"], self._segmenter())
                 # The word vectors learn on one thread, which makes them the same on every run, while the
                 # n-gram blocks below are built beside them on the other core (gensim's inner loop releases
-                # the GIL), so the repeatable fit costs little more time than the two-thread one did.
-                learning = _BACKGROUND.submit(
+                # the GIL), so the repeatable fit costs little more time than the two-thread one did. The
+                # thread is this fit's own: a module-level pool's thread would not survive a fork, and a
+                # forked worker would wait on it for ever.
+                background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="word-vectors")
+                learning = background.submit(
                     WordEmbedding.train,
                     [*WordEmbedding.tokenize(unlabelled, self._segmenter()), *own_words],
                     dim=int(self.params["embedding_dim"]),
@@ -368,33 +368,39 @@ class TextClassifier:
                     seed=int(self.params["random_state"]),
                     workers=int(self.params.get("embedding_workers", 2)),
                 )
-        blocks = []
-        for block, source, block_weight in self._block_specs():
-            if fit:
-                vec = self._new_vectorizer(block)
-                try:
-                    x = vec.fit_transform(texts[source])
-                except ValueError:
-                    # Tiny or empty corpora leave no term with min_df; fall back to keeping every term.
-                    vec.set_params(min_df=1)
-                    x = vec.fit_transform([*texts[source], "\u3000"])[:-1]
-                # The list of pruned terms is only diagnostic and can be larger than the model itself.
-                vec.stop_words_ = None
-                keep = int(self.params.get(f"{block}_max_terms") or 0)
-                if keep and labels is not None and len(set(labels.tolist())) > 1 and x.shape[1] > keep:
-                    vec, x = _keep_best_terms(vec, x, texts[source], labels, keep)
-                self._vectorizers[block] = vec
-            else:
-                x = self._vectorizers[block].transform(texts[source])
-            blocks.append(x * block_weight)
-        if learning is not None:
-            self._embedding = learning.result()
+        try:
+            blocks = [
+                self._ngram_block(block, texts[source], fit, labels) * w for block, source, w in self._block_specs()
+            ]
+            if learning is not None:
+                self._embedding = learning.result()
+        finally:
+            if background is not None:
+                background.shutdown(wait=False)
         embedding = getattr(self, "_embedding", None)
         if weight > 0 and embedding is not None:
             blocks.append(
                 sp.csr_matrix(embedding.transform_tokens(self._embedding_words(texts["all"], own_words)) * weight)
             )
         return sp.hstack(blocks, format="csr")
+
+    def _ngram_block(self, block: str, texts: list[str], fit: bool, labels: np.ndarray | None) -> sp.csr_matrix:
+        if not fit:
+            return self._vectorizers[block].transform(texts)
+        vec = self._new_vectorizer(block)
+        try:
+            x = vec.fit_transform(texts)
+        except ValueError:
+            # Tiny or empty corpora leave no term with min_df; fall back to keeping every term.
+            vec.set_params(min_df=1)
+            x = vec.fit_transform([*texts, "\u3000"])[:-1]
+        # The list of pruned terms is only diagnostic and can be larger than the model itself.
+        vec.stop_words_ = None
+        keep = int(self.params.get(f"{block}_max_terms") or 0)
+        if keep and labels is not None and len(set(labels.tolist())) > 1 and x.shape[1] > keep:
+            vec, x = _keep_best_terms(vec, x, texts, labels, keep)
+        self._vectorizers[block] = vec
+        return x
 
     def _embedding_words(self, texts: list[str], whole: list[list[str]] | None) -> list[list[str]]:
         """The words a message's vector is averaged over: those of its first `embedding_max_chars`
