@@ -145,27 +145,31 @@ def _jieba_tokens(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
 
 
-SEGMENTERS = ("jieba", "rjieba")
+def _jieba_cut(text: str) -> list[str]:
+    import jieba
+
+    if jieba.default_logger.level < logging.WARNING:
+        jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter would land in command output
+    return list(jieba.lcut(text))
+
+
+def _rjieba_cut(text: str) -> list[str]:
+    import rjieba
+
+    return rjieba.cut(text)
+
+
+# "jieba" is the reference Python package (every model saved before the ninth round); "rjieba" binds jieba-rs,
+# the same dictionary and algorithm in Rust, about 11x faster here and different only in how runs of digits
+# and punctuation split (bench/dispatch_research.md, ninth round). `TextClassifier` refuses any other name.
+_SEGMENTERS: dict[str, Callable[[str], list[str]]] = {"jieba": _jieba_cut, "rjieba": _rjieba_cut}
+SEGMENTERS = tuple(_SEGMENTERS)
 
 
 def _words(text: str, segmenter: str = "jieba") -> list[str]:
     """The words of `text`. A model keeps the segmenter it was trained with: its word vectors are keyed by
-    that segmenter's words. "jieba" is the reference Python package (every model saved before the ninth
-    round); "rjieba" binds jieba-rs, the same dictionary and algorithm in Rust, about 11x faster here and
-    different only in how runs of digits and punctuation split (bench/dispatch_research.md, ninth round)."""
-    if segmenter == "rjieba":
-        import rjieba
-
-        words = rjieba.cut(text)
-    elif segmenter == "jieba":
-        import jieba
-
-        if jieba.default_logger.level < logging.WARNING:
-            jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter would land in command output
-        words = jieba.lcut(text)
-    else:
-        raise ValueError(f"unknown segmenter {segmenter!r}; expected one of {SEGMENTERS}")
-    return [w for w in words if w.strip()]
+    that segmenter's words."""
+    return [w for w in _SEGMENTERS[segmenter](text) if w.strip()]
 
 
 def _stable_hash(text: str) -> int:
@@ -366,7 +370,7 @@ class TextClassifier:
                     epochs=int(self.params["embedding_epochs"]),
                     min_count=int(self.params["embedding_min_count"]),
                     seed=int(self.params["random_state"]),
-                    workers=int(self.params.get("embedding_workers", 2)),
+                    workers=int(self.params["embedding_workers"]),
                 )
         try:
             blocks = [

@@ -15,6 +15,7 @@ from linli.dispatch.textmodel import (
     ReferenceClassifier,
     TextClassifier,
     WordEmbedding,
+    _words,
     choose_threshold,
     evaluate,
     normalize_text,
@@ -299,13 +300,12 @@ def test_a_loaded_model_has_its_segmenter_ready(sample: tuple[list[str], list[st
 def test_a_model_keeps_the_segmenter_it_was_trained_with(
     sample: tuple[list[str], list[str], list[str]], tmp_path: Path
 ) -> None:
-    import jieba
     import rjieba
 
     # The two bindings split runs of digits and punctuation differently; a model's word vectors are keyed by
     # its own segmenter's words, so swapping the segmenter under a saved model would change its answers.
     text = "投诉80-90号楼噪音"
-    assert [w for w in jieba.lcut(text) if w.strip()] != rjieba.cut(text)
+    assert _words(text, "jieba") != rjieba.cut(text)
     fast = TextClassifier(segmenter="rjieba", calibration="none").fit(*sample)
     path = tmp_path / "fast.joblib"
     fast.save(path)
@@ -317,7 +317,7 @@ def test_a_model_keeps_the_segmenter_it_was_trained_with(
     )
     # A model saved before the parameter existed was trained with jieba and goes on reading with it.
     del loaded.params["segmenter"]
-    assert loaded._embedding_words([text], None) == [[w for w in jieba.lcut(text) if w.strip()]]
+    assert loaded._embedding_words([text], None) == [_words(text, "jieba")]
     with pytest.raises(ValueError, match="unknown segmenter"):
         TextClassifier(segmenter="thulac")
 
