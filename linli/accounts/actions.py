@@ -26,7 +26,7 @@ from linli.orgs.models import Unit
 from linli.places.models import Place
 
 from .choices import UNMASK_ROLES, PhoneCodePurpose, Role
-from .models import PhoneCode, User
+from .models import Grant, PhoneCode, User
 from .scopes import can, forget_scope, scope_of
 from .sms import get_backend
 
@@ -78,6 +78,9 @@ def create_user(
     user.save()
     user.places.set(places)
     user.units.set(units)
+    targets: list[dict[str, Any]] = [{"place": p} for p in places] + [{"unit": u} for u in units]
+    for target in targets or [{}]:
+        Grant.objects.create(user=user, role=role, granted_by=actor, **target)
     audit.record(AuditAction.USER_CREATED, actor=actor, target=user, data={"role": role})
     return user
 

@@ -4,6 +4,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.crypto import EncryptedTextField, digest
@@ -44,6 +45,70 @@ class User(AbstractUser):
     @property
     def is_government_staff(self) -> bool:
         return self.role in STAFF_ROLES or self.is_superuser
+
+    def active_roles(self) -> frozenset[str]:
+        """The roles of the user's grants in force now (one query; superusers count as platform admins)."""
+        roles = set(Grant.objects.active().filter(user=self).values_list("role", flat=True))
+        if self.is_superuser:
+            roles.add(Role.PLATFORM_ADMIN)
+        return frozenset(roles)
+
+
+class GrantQuerySet(models.QuerySet["Grant"]):
+    def active(self, at: Any = None) -> GrantQuerySet:
+        """Grants in force at `at` (now by default): started, and not yet ended."""
+        moment = at or timezone.now()
+        return self.filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gt=moment), valid_from__lte=moment)
+
+
+class Grant(models.Model):
+    """One role a user holds over one place or one unit, for a period (DESIGN §1).
+
+    A user may hold several (a community worker who is also a volunteer); what they may read is the union
+    over the grants in force. A grant is never deleted: ending it sets `valid_to`, so history stays.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="grants")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, db_index=True)
+    place = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("place"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="grants",
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="grants"
+    )
+    valid_from = models.DateTimeField(_("valid from"), default=timezone.now)
+    valid_to = models.DateTimeField(_("valid to"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        User, verbose_name=_("granted by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = GrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        ordering = ["user_id", "role", "valid_from"]
+        indexes = [models.Index(fields=["user", "valid_to"], name="grant_user_valid_to")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~(models.Q(place__isnull=False) & models.Q(unit__isnull=False)),
+                name="grant_place_or_unit",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gt=models.F("valid_from")),
+                name="grant_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.place or self.unit
+        return f"{self.user} · {self.get_role_display()}" + (f" · {target}" if target else "")
 
 
 class LoginFailure(models.Model):
