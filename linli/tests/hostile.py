@@ -21,11 +21,13 @@ from linli.places.models import Place
 HOSTILE = '"><img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>{{7*7}}'
 # The same as a link target: harmless as text, dangerous only if a page ever used it as an href.
 HOSTILE_URL = "javascript:window.__pwned=1//</title><svg onload=window.__pwned=1>"
+# For fields of 64 characters (display names, matter classes).
+HOSTILE_SHORT = '"><img src=x onerror="window.__pwned=1">{{7*7}}'
 
 
-def hostile(tag: str) -> str:
+def hostile(tag: str, short: bool = False) -> str:
     """A hostile string made unique by its tag, so that each field can be found on the page."""
-    return f"{tag}{HOSTILE}"
+    return f"{tag}{HOSTILE_SHORT if short else HOSTILE}"
 
 
 @dataclass
@@ -47,11 +49,11 @@ def plant(world: Any, matter: Matter) -> Planted:
         "unit_street": "US" + HOSTILE_URL,
         "matter": hostile("M"),
         "keyword": hostile("K"),
-        "major_class": hostile("MC"),
-        "display_district": hostile("DN"),
-        "display_dispatcher": hostile("DS"),
-        "display_resident": hostile("DR"),
-        "display_admin": hostile("DA"),
+        "major_class": hostile("MC", short=True),
+        "display_district": hostile("DN", short=True),
+        "display_dispatcher": hostile("DS", short=True),
+        "display_resident": hostile("DR", short=True),
+        "display_admin": hostile("DA", short=True),
     }
     for key, code in [
         ("street", "110101001000"),

@@ -77,3 +77,18 @@ def test_neutralising_is_undone_exactly_and_never_leaves_a_trigger_first(text):
     written = neutralise_cell(text)
     assert not written.startswith(FORMULA_TRIGGERS)
     assert restore_cell(written) == text
+
+
+@pytest.mark.django_db
+def test_place_and_matter_exports_quote_a_formula_name(world, matter):
+    from linli.orgs.actions import export_matters
+    from linli.orgs.models import Matter
+    from linli.places.actions import export_places
+    from linli.places.models import Place
+
+    Place.objects.filter(code="110101001001001").update(name='=HYPERLINK("http://evil.example","x")')
+    Matter.objects.filter(pk=matter.pk).update(name="@SUM(1)")
+    places = _csv_cells(export_places(world.admin, None, "csv"))
+    assert ['\'=HYPERLINK("http://evil.example","x")'] == [r[1] for r in places if r[0] == "110101001001001"]
+    matters = _xlsx_cells(export_matters(world.admin, "xlsx"))
+    assert matters[1][1] == "'@SUM(1)"
