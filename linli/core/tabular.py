@@ -2,6 +2,13 @@
 
 Imports are all-or-nothing: a reader yields every row with its number as the person sees it in Excel
 (the header is row 1), validators collect every problem, and only a file without problems is written.
+
+Exports are inert in a spreadsheet: every text cell starting with = + - @ tab or CR is written with a
+leading single quote (`neutralise_cell`), in CSV and .xlsx alike; numbers stay numbers. Re-importing an
+exported file removes exactly that quote again (`restore_cell`), so "=1+1" exported as "'=1+1" comes back
+as "=1+1", and a stored "'=1+1" (exported as "''=1+1") comes back as "'=1+1". A quote a person types in
+front of such text in their own file is removed the same way. A name that then holds markup is still
+refused by the import's own checks.
 """
 
 from __future__ import annotations
