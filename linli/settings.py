@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy header, see CONTENT_SECURITY_POLICY below
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -210,3 +211,30 @@ DISPATCH_AUTO_THRESHOLD = float(os.environ.get("DISPATCH_AUTO_THRESHOLD", "0")) 
 DISPATCH_RETRAIN_HOURS = int(os.environ.get("DISPATCH_RETRAIN_HOURS", "24"))
 # How often a serving process checks which model version is active (a promotion needs no restart).
 DISPATCH_MODEL_CHECK_SECONDS = float(os.environ.get("DISPATCH_MODEL_CHECK_SECONDS", "5"))
+
+# Content-Security-Policy (django-csp). User text is escaped on every page; this policy is the second wall:
+# should a name ever slip through as markup, the browser still runs no script that is not one of our static
+# files. Hence no 'unsafe-inline' and no 'unsafe-eval' for scripts: page data travels in json_script
+# elements or data- attributes and is read by files under linli/static/linli/, and htmx is configured in
+# base.html never to evaluate code (allowEval, allowScriptTags off). Styles come from static CSS only;
+# Leaflet and htmx style elements through the CSSOM (element.style), which CSP does not govern, and htmx's
+# own injected <style> is switched off (includeIndicatorStyles) with its rules moved to app.css.
+# The Django admin needs no exemption (Django 6 ships it without inline script or style), and neither do
+# the pages served by this project; DRF's browsable API uses a few inline style attributes for layout only,
+# which the browser drops without harm. CSP_REPORT_ONLY=1 sends the same policy as report-only.
+_CSP_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP_POLICY
+else:
+    CONTENT_SECURITY_POLICY = _CSP_POLICY

@@ -2,6 +2,13 @@
 
 Imports are all-or-nothing: a reader yields every row with its number as the person sees it in Excel
 (the header is row 1), validators collect every problem, and only a file without problems is written.
+
+Exports are inert in a spreadsheet: every text cell starting with = + - @ tab or CR is written with a
+leading single quote (`neutralise_cell`), in CSV and .xlsx alike; numbers stay numbers. Re-importing an
+exported file removes exactly that quote again (`restore_cell`), so "=1+1" exported as "'=1+1" comes back
+as "=1+1", and a stored "'=1+1" (exported as "''=1+1") comes back as "'=1+1". A quote a person types in
+front of such text in their own file is removed the same way. A name that then holds markup is still
+refused by the import's own checks.
 """
 
 from __future__ import annotations
@@ -61,13 +68,38 @@ def read_table(fileobj: IO[bytes], filename: str) -> Table:
     raise ImportRejected([RowError(0, "", _("Unsupported file type: use .xlsx or .csv"))])
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (=, +, -, @) or, after a tab or carriage
+# return, as a formula again once the whitespace is trimmed: the OWASP "CSV injection" list.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+QUOTE = "'"
+
+
+def _quoted_trigger(text: str) -> bool:
+    return text.startswith(QUOTE) and text.lstrip(QUOTE).startswith(FORMULA_TRIGGERS)
+
+
+def neutralise_cell(value: Any) -> Any:
+    """What an export writes for one cell: text that a spreadsheet would run as a formula gets a leading
+    single quote, so that Excel, WPS and LibreOffice show it as text. Numbers, dates and None pass
+    untouched. Text that already starts with quotes before a trigger gets one more, so that
+    `restore_cell` undoes exactly one and a round trip gives back the stored text whatever it was."""
+    if isinstance(value, str) and (value.startswith(FORMULA_TRIGGERS) or _quoted_trigger(value)):
+        return QUOTE + value
+    return value
+
+
+def restore_cell(text: str) -> str:
+    """The inverse of `neutralise_cell` on import: a re-imported export keeps its text as stored."""
+    return text[1:] if _quoted_trigger(text) else text
+
+
 def _clean(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         # Excel stores a typed-in code as a number: 110101001000 must not become "110101001000.0".
         return str(int(value))
-    return str(value).strip()
+    return restore_cell(str(value).strip())
 
 
 def _read_csv(fileobj: IO[bytes]) -> Table:
@@ -135,7 +167,7 @@ def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else neutralise_cell(v) for v in row])
     # BOM so that Excel on Windows opens Chinese text correctly.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -145,7 +177,8 @@ def write_xlsx(columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str
     sheet = workbook.create_sheet(title=title[:31])
     sheet.append(list(columns))
     for row in rows:
-        sheet.append(["" if v is None else v for v in row])
+        # The quote matters here too: openpyxl itself stores any text starting with "=" as a formula.
+        sheet.append(["" if v is None else neutralise_cell(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

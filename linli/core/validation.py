@@ -1,6 +1,8 @@
-"""Checks for personal identifiers, shared by forms, imports and the API."""
+"""Checks for personal identifiers and for the names people type, shared by forms, imports and the API."""
 
 from __future__ import annotations
+
+import re
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -38,3 +40,26 @@ def normalize_id_number(value: str) -> str:
         return str(ric.validate((value or "").strip().upper()))
     except StdnumError:
         raise ValidationError(_("“%(value)s” is not a valid identity number"), params={"value": value}) from None
+
+
+# Names travel to pages, map tooltips, exports and other systems' screens; not every one of those will
+# escape them. A place, unit or matter name never needs angle brackets or control characters, so they are
+# refused at the door as well as escaped on the way out.
+MARKUP_RE = re.compile(r"[<>\x00-\x1f\x7f]")
+NAME_MAX_LENGTH = 128
+
+
+def check_plain_text(value: str) -> str:
+    if MARKUP_RE.search(value or ""):
+        raise ValidationError(_("Use plain text: “<”, “>” and control characters are not allowed"))
+    return value
+
+
+def check_name(value: str) -> str:
+    """A place, unit or matter name: required, at most 128 characters, plain text. Returns it stripped."""
+    name = (value or "").strip()
+    if not name:
+        raise ValidationError(_("Name is required"))
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError(_("Name is longer than 128 characters"))
+    return check_plain_text(name)

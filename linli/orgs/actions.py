@@ -22,7 +22,7 @@ from linli.core.tabular import (
     write_csv,
     write_xlsx,
 )
-from linli.core.validation import normalize_phone
+from linli.core.validation import check_name, check_plain_text, normalize_phone
 from linli.places.models import Place
 
 from .choices import CaseType, DepartmentType, MatterClass, OwnerLevel, UnitKind
@@ -137,8 +137,8 @@ def _parse_matter(number: int, cells: dict[str, str]) -> tuple[dict[str, Any], l
     values["name"] = cells.get("name", "").strip()
     if not values["code"]:
         errors.append(RowError(number, "code", _("Code is required")))
-    if not values["name"]:
-        errors.append(RowError(number, "name", _("Name is required")))
+    attempt("name", check_name, values["name"])
+    attempt("keywords", check_plain_text, cells.get("keywords", ""))
     values["case_type"] = attempt(
         "case_type", _choice, cells.get("case_type") or CaseType.REQUEST, CaseType, "case_type"
     )
@@ -208,6 +208,7 @@ def create_unit(
     for place in jurisdiction:
         if not can(actor, "view", place):
             raise PermissionDenied(_("Place %s is outside your scope") % place.code)
+    name = check_name(name)
     if Unit.objects.filter(code=code).exists():
         raise ValidationError(_("Code %(code)s already exists"), params={"code": code})
     if kind == UnitKind.DISTRICT_DEPARTMENT and not department_type:
@@ -253,8 +254,7 @@ def import_unit_table(actor: Any, table: Table, source: str = "") -> int:
         elif code in existing:
             errors.append(RowError(number, "code", _("Code %s already exists") % code))
         seen.setdefault(code, number)
-        if not values["name"]:
-            errors.append(RowError(number, "name", _("Name is required")))
+        row_checker(number, errors)("name", check_name, values["name"])
         try:
             values["kind"] = _choice(cells.get("kind", ""), UnitKind, "kind")
         except ValidationError as exc:

@@ -26,7 +26,7 @@ from linli.core.tabular import (
     write_csv,
     write_xlsx,
 )
-from linli.core.validation import normalize_phone
+from linli.core.validation import check_name, normalize_phone
 
 from . import validation
 from .choices import PlaceLevel
@@ -64,6 +64,7 @@ def create_place(
         raise PermissionDenied(_("You may not add places here"))
     if parent is not None:
         parent = Place.objects.select_for_update().get(pk=parent.pk)
+    name = check_name(name)
     validation.check_level(level)
     validation.check_code(code, level)
     validation.check_parent(level, code, parent.level if parent else None, parent.code if parent else None)
@@ -73,7 +74,7 @@ def create_place(
         raise ValidationError(_("The tree is too deep"))
     place = Place(
         code=code,
-        name=name.strip(),
+        name=name,
         level=level,
         parent=parent,
         households=households,
@@ -97,7 +98,7 @@ def update_place(actor: Any, place: Place, **changes: Any) -> Place:
         raise PermissionDenied(_("You may not change this place"))
     before = {k: getattr(place, k) for k in ("name", "households", "parent_id")}
     if "name" in changes:
-        place.name = str(changes["name"]).strip()
+        place.name = check_name(str(changes["name"]))
     if "households" in changes:
         place.households = changes["households"]
     if "contact_phone" in changes:
@@ -235,10 +236,7 @@ def _parse_rows(raw: Sequence[tuple[int, dict[str, str]]]) -> tuple[list[_Row], 
         level = cells.get("level", "").strip()
         if not code:
             row_errors.append(RowError(number, "code", _("Code is required")))
-        if not name:
-            row_errors.append(RowError(number, "name", _("Name is required")))
-        elif len(name) > 128:
-            row_errors.append(RowError(number, "name", _("Name is longer than 128 characters")))
+        attempt("name", check_name, name)
         if attempt("level", validation.check_level, level) and code:
             attempt("code", validation.check_code, code, level)
         geometry = attempt("geometry", check_geometry, cells.get("geometry", ""))

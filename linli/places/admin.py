@@ -1,14 +1,24 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+
+from linli.core.validation import check_name
 
 from . import actions
 from .models import Place
 
 
+class PlaceAdminForm(forms.ModelForm[Place]):
+    # The actions refuse a name with markup too; checking here shows the error on the form, not as a 500.
+    def clean_name(self) -> str:
+        return check_name(self.cleaned_data.get("name", ""))
+
+
 @admin.register(Place)
 class PlaceAdmin(admin.ModelAdmin[Place]):
+    form = PlaceAdminForm
     list_display = ("name", "code", "level", "parent", "households")
     list_filter = ("level", "is_active")
     search_fields = ("name", "code")

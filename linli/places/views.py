@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from typing import IO, Any
 
 from django.contrib.auth.decorators import login_required
@@ -54,10 +53,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 Place.objects.filter(pk__in=place.ancestor_ids).order_by("depth").values_list("name", flat=True)
             ),
             "page": page,
-            "geometry_json": json.dumps(place.geometry) if place.geometry else "",
-            "children_geojson": json.dumps(
-                [{"name": c.name, "geometry": c.geometry} for c in page.object_list if c.geometry][:200]
-            ),
+            # Rendered with json_script and read by static/linli/place-map.js: no data inside a <script> block.
+            "map_data": {
+                "geometry": place.geometry,
+                "children": [{"name": c.name, "geometry": c.geometry} for c in page.object_list if c.geometry][:200],
+            }
+            if place.geometry
+            else None,
             "can_import": can_import(request.user),
         },
     )
