@@ -176,7 +176,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "linli.api.pagination.BoundedLimitOffsetPagination",  # bounds in the schema
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -185,6 +185,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Linli (邻里) REST API. Every list is restricted to the caller's places and units.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Every error status an operation can answer with, documented (linli/api/schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "linli.api.schema.add_error_responses"],
 }
 
 LOGGING = {
