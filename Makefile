@@ -20,6 +20,9 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# The demo switch (linli/settings.py): keys are generated into var/ once; without it settings demand real keys.
+run test lint typecheck unit bench messages: export LINLI_DEMO ?= 1
+
 run: install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py collectstatic --noinput -v0

@@ -13,6 +13,8 @@ import dj_database_url
 import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.keys import resolve as resolve_keys
+
 # Lets admin and querysets be written with type parameters (ModelAdmin[Place]) at run time.
 django_stubs_ext.monkeypatch()
 
@@ -30,14 +32,29 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "linli-insecure-development-key-change-me-in-production")
+# The demo (`make run`, the test suite) is an explicit switch: LINLI_DEMO=1. Only there are missing keys
+# generated, once, into var/demo-secrets.json; anywhere else a missing or public SECRET_KEY or missing
+# FIELD_ENCRYPTION_KEYS stops the process here with a message that says what to set (linli/core/keys.py).
+DEMO = env_bool("LINLI_DEMO", False)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1,http://localhost")
 
-# Fernet keys for personal data at rest, newest first; older keys still decrypt, which is how keys rotate.
-# Without the variable a key is derived from SECRET_KEY so the demo runs with nothing configured.
-FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
+# Fernet keys for personal data at rest, newest first; older keys still decrypt, which is how keys rotate
+# (put a new key first, run `manage.py rotate_field_keys`, then drop the old one). Never derived from SECRET_KEY.
+SECRET_KEY, FIELD_ENCRYPTION_KEYS = resolve_keys(
+    os.environ, demo=DEMO, demo_file=BASE_DIR / "var" / "demo-secrets.json"
+)
+
+# HTTPS, for a TLS-terminating proxy in front: on by default outside the demo, each overridable.
+# SECURE_PROXY_SSL_HEADER names the header the proxy sets to "https" (e.g. X-Forwarded-Proto); unset, none is trusted.
+_PROXY_SSL_HEADER = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+if _PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEMO)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEMO else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEMO)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEMO)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -151,7 +168,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MEDIA_URL = "media/"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEMO)  # the demo is served over plain HTTP
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 REST_FRAMEWORK = {
@@ -160,7 +177,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "linli.api.pagination.BoundedLimitOffsetPagination",  # bounds in the schema
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -169,6 +186,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Linli (邻里) REST API. Every list is restricted to the caller's places and units.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Every error status an operation can answer with, documented (linli/api/schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "linli.api.schema.add_error_responses"],
 }
 
 LOGGING = {

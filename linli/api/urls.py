@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
@@ -17,4 +17,6 @@ urlpatterns = [
     path("v1/dispatch/decide/", views.dispatch_decide, name="dispatch-decide"),
     path("v1/dispatch/decisions/<int:pk>/correct/", views.dispatch_correct, name="dispatch-correct"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Last: an address no route matched (e.g. /v1/units/abc/) gets a JSON 404, as its schema documents.
+    re_path(r"^(?P<path>.*)$", views.not_found, name="not-found"),
 ]

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
@@ -45,7 +45,10 @@ class PlaceViewSet(viewsets.ReadOnlyModelViewSet):
             qs = qs.under(root) if root else qs.none()
         return qs
 
-    @extend_schema(parameters=[ResolveQuery], responses=PlaceSerializer)
+    @extend_schema(
+        parameters=[ResolveQuery],
+        responses={200: PlaceSerializer, 404: OpenApiResponse(description="No place in your scope matches")},
+    )
     @action(detail=False, methods=["get"])
     def resolve(self, request: Request) -> Response:
         query = ResolveQuery(data=request.query_params)
@@ -84,7 +87,7 @@ class MatterViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema(
     parameters=[OpenApiParameter("matter", str), OpenApiParameter("place", str, required=True)],
-    responses=ResponsibilityAnswer,
+    responses={200: ResponsibilityAnswer, 404: OpenApiResponse(description="No such place or matter in your scope")},
 )
 @api_view(["GET"])
 def responsibility(request: Request) -> Response:
@@ -120,7 +123,7 @@ def me(request: Request) -> Response:
     )
 
 
-@extend_schema(request=DecideRequest, responses=DecisionSerializer)
+@extend_schema(request=DecideRequest, responses={201: DecisionSerializer})
 @api_view(["POST"])
 def dispatch_decide(request: Request) -> Response:
     """Decide and store: the entry point the case workflow and outside systems call."""
@@ -154,7 +157,13 @@ def dispatch_decide(request: Request) -> Response:
     return Response(DecisionSerializer(stored).data, status=201)
 
 
-@extend_schema(request=CorrectionRequest, responses=DecisionSerializer)
+@extend_schema(
+    request=CorrectionRequest,
+    responses={
+        200: DecisionSerializer,
+        404: OpenApiResponse(description="No such decision, unit or matter in your scope"),
+    },
+)
 @api_view(["POST"])
 def dispatch_correct(request: Request, pk: int) -> Response:
     from django.core.exceptions import PermissionDenied, ValidationError
@@ -182,3 +191,10 @@ def dispatch_correct(request: Request, pk: int) -> Response:
     except ValidationError as exc:
         return Response({"detail": exc.messages}, status=400)
     return Response(DecisionSerializer(stored).data)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+def not_found(request: Request, path: str) -> Response:
+    """Any other address under /api/ answers as the API does, in JSON, not with the site's HTML page."""
+    return Response({"detail": "没有这个接口 / no such endpoint"}, status=404)

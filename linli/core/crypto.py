@@ -6,7 +6,6 @@ exact value (log in by phone, refuse a duplicate ID) without ever holding the pl
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 from functools import lru_cache
@@ -14,7 +13,9 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
 
 
 def _derived_key(label: bytes) -> bytes:
@@ -23,10 +24,28 @@ def _derived_key(label: bytes) -> bytes:
 
 @lru_cache(maxsize=1)
 def _fernet() -> MultiFernet:
-    keys = list(settings.FIELD_ENCRYPTION_KEYS) or [
-        base64.urlsafe_b64encode(_derived_key(b"linli-field-encryption|")).decode()
-    ]
-    return MultiFernet([Fernet(key) for key in keys])
+    # Settings refuse to load without keys (linli/core/keys.py); they are never derived from SECRET_KEY,
+    # so a leaked or rotated SECRET_KEY neither exposes nor loses personal data.
+    return MultiFernet([Fernet(key) for key in settings.FIELD_ENCRYPTION_KEYS])
+
+
+def primary_fernet() -> Fernet:
+    """The newest key alone: what a value must decrypt under to count as rotated."""
+    return Fernet(settings.FIELD_ENCRYPTION_KEYS[0])
+
+
+def rotate_token(token: str) -> str:
+    """Re-encrypt a stored token under the newest key, whichever configured key wrote it."""
+    try:
+        return _fernet().rotate(token.encode()).decode()
+    except InvalidToken as exc:
+        raise ValueError("personal data could not be decrypted with the configured keys") from exc
+
+
+@receiver(setting_changed)
+def _forget_keys(*, setting: str, **kwargs: Any) -> None:
+    if setting == "FIELD_ENCRYPTION_KEYS":
+        _fernet.cache_clear()
 
 
 def encrypt(value: str) -> str:
