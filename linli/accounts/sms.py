@@ -1,24 +1,55 @@
 """Pluggable SMS sending. Settings name the backend class (SMS_BACKEND); the default logs the message,
-which is what a demo and the tests read the code from."""
+which is what the demo and the tests read the code from.
+
+The log backend is no way to reach real phones: in production (DEBUG off, not the demo, not the tests) it
+refuses to send unless SMS_ALLOW_CONSOLE_IN_PRODUCTION is set, and `manage.py check --deploy` fails on it.
+It never writes a full phone number to the log.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+import os
+from typing import Any, Protocol
 
 from django.conf import settings
+from django.core import checks, mail
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from linli.core.masking import mask_phone
+
 logger = logging.getLogger("linli.sms")
+
+LOG_BACKEND = "linli.accounts.sms.LogSMSBackend"
 
 
 class SMSBackend(Protocol):
     def send(self, phone: str, message: str) -> None: ...
 
 
+def _running_tests() -> bool:
+    # Django's test setup (setup_test_environment, also run by pytest-django) adds mail.outbox.
+    return hasattr(mail, "outbox")
+
+
+def console_allowed() -> bool:
+    """The log backend runs in development, the demo (LINLI_DEMO=1), the tests, or when explicitly allowed."""
+    return bool(
+        settings.DEBUG or os.environ.get("LINLI_DEMO") or _running_tests() or settings.SMS_ALLOW_CONSOLE_IN_PRODUCTION
+    )
+
+
 class LogSMSBackend:
+    def __init__(self) -> None:
+        if not console_allowed():
+            raise ImproperlyConfigured(
+                "SMS_BACKEND is the log backend, which sends no real SMS: configure an SMS gateway, "
+                "or set SMS_ALLOW_CONSOLE_IN_PRODUCTION=1 to accept that codes only reach the log."
+            )
+
     def send(self, phone: str, message: str) -> None:
-        logger.info("SMS to %s: %s", phone, message)
+        logger.info("SMS to %s: %s", mask_phone(phone), message)
 
 
 class MemorySMSBackend:
@@ -33,3 +64,16 @@ class MemorySMSBackend:
 def get_backend() -> SMSBackend:
     backend: SMSBackend = import_string(settings.SMS_BACKEND)()
     return backend
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_sms_backend(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    if settings.SMS_BACKEND == LOG_BACKEND and not console_allowed():
+        return [
+            checks.Error(
+                "The log SMS backend cannot send codes to real phones and is refused in production.",
+                hint="Set SMS_BACKEND to a real gateway, or SMS_ALLOW_CONSOLE_IN_PRODUCTION=1 to accept it.",
+                id="linli.E101",
+            )
+        ]
+    return []
