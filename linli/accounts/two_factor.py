@@ -6,6 +6,7 @@ a recovery code is an audit event.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -114,3 +115,18 @@ def disable_two_factor(user: User, *, password: str, token: str) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     audit.record(AuditAction.TOTP_DISABLED, actor=user, target=user)
+
+
+def enrol_for_demo(users: Any) -> None:
+    """Demo only: a confirmed TOTP device with a fresh random key for each account whose role requires
+    two-factor, so a person can add its secret (demo_secret) to an authenticator app and log in."""
+    for user in users:
+        if requires_two_factor(user) and not has_two_factor(user):
+            TOTPDevice.objects.create(user=user, name="Linli demo", confirmed=True)
+            audit.record(AuditAction.TOTP_ENABLED, actor=None, target=user, data={"demo": True})
+
+
+def demo_secret(user: Any) -> str:
+    """The base32 secret of the user's confirmed TOTP device (what authenticator apps take), or ""."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return base64.b32encode(device.bin_key).decode() if device is not None else ""
