@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,9 +15,9 @@ from .actions import is_platform_admin, revoke_token
 from .models import ApiToken
 
 
-def _visible_tokens(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _visible_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
     tokens = ApiToken.objects.select_related("grant__user", "created_by").order_by("-created_at")
-    return tokens if is_platform_admin(request.user) else tokens.filter(grant__user_id=request.user.pk)
+    return tokens if is_platform_admin(request.user) else tokens.filter(grant__user_id=request.user.pk or 0)
 
 
 @login_required

@@ -84,10 +84,10 @@ def test_sending_is_capped_per_phone_per_hour_and_per_address(sms, settings):
     settings.PHONE_CODE_MAX_PER_ADDRESS_PER_HOUR = 3
     for _ in range(2):
         phone_codes.send_phone_code("13912345678", client_ip="198.51.100.1")
-    with pytest.raises(ValidationError, match="hour|小时"):
+    with pytest.raises(ValidationError, match=r"hour|小时"):
         phone_codes.send_phone_code("13912345678", client_ip="198.51.100.2")
     phone_codes.send_phone_code("13912345679", client_ip="198.51.100.1")
-    with pytest.raises(ValidationError, match="network|网络"):
+    with pytest.raises(ValidationError, match=r"network|网络"):
         phone_codes.send_phone_code("13912345670", client_ip="198.51.100.1")
     phone_codes.send_phone_code("13912345670", client_ip="198.51.100.3")  # another address is not held back
     assert len(sms) == 4
