@@ -78,6 +78,7 @@ def send_phone_code(phone_text: str, purpose: str = PhoneCodePurpose.LOGIN, *, c
     phone = normalize_mobile(phone_text)
     key = digest(phone)
     now = timezone.now()
+    backend = get_backend()  # a backend refused here (log backend in production) leaves nothing written
     with transaction.atomic():
         # Serialises sends for one phone so two parallel requests cannot both pass the limits.
         list(PhoneCode.objects.select_for_update().filter(phone_digest=key).values_list("pk", flat=True))
@@ -109,7 +110,7 @@ def send_phone_code(phone_text: str, purpose: str = PhoneCodePurpose.LOGIN, *, c
                 "code": code,
                 "minutes": settings.PHONE_CODE_TTL_SECONDS // 60,
             }
-        transaction.on_commit(lambda: get_backend().send(phone, message))
+        transaction.on_commit(lambda: backend.send(phone, message))
     return phone
 
 
