@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from linli.accounts.actions import create_user
 from linli.accounts.choices import Role
@@ -151,6 +152,31 @@ def matter(db: Any) -> Matter:
         department_type=DepartmentType.URBAN_MANAGEMENT,
         keywords=["路面脏"],
     )
+
+
+class SecondFactorClient(Client):
+    """`force_login` skips the login form; for a role that must use two-factor it also skips the code step,
+    leaving what a full login leaves: a real confirmed TOTP device, recorded in the session as verified.
+    Tests of the two-factor doors themselves use a plain `django.test.Client`."""
+
+    def force_login(self, user: Any, backend: str | None = None) -> None:
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from linli.accounts.two_factor import requires_two_factor
+
+        super().force_login(user, backend)
+        if requires_two_factor(user):
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+
+@pytest.fixture
+def client() -> Client:
+    return SecondFactorClient()
 
 
 def pytest_configure(config: Any) -> None:

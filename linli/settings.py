@@ -7,6 +7,7 @@ differs only by its environment.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -57,7 +58,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not 
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEMO)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "linli.accounts.admin_site.LinliAdminConfig",  # the stock admin, behind Linli's login with two-factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -66,6 +67,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "rest_framework",
     "drf_spectacular",
     "django_tasks_db",
@@ -87,9 +90,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "linli.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "linli.urls"
@@ -129,7 +134,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "linli.accounts.backends.LockoutModelBackend",
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out client before any password check
+    "django.contrib.auth.backends.ModelBackend",
     "linli.accounts.backends.PhoneCodeBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -141,8 +147,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Password lockout: this many failures for one username within the window lock it for the window.
-LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+# Password lockout (django-axes): this many failures within the window lock the client out for the window.
+# Counted per client address and per username at that address, never per username alone, so nobody can
+# keep another person locked out from elsewhere, and one client cannot try many names.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
 
 # One-time codes for residents' phone login, sent through a pluggable backend.
@@ -151,6 +159,33 @@ PHONE_CODE_TTL_SECONDS = int(os.environ.get("PHONE_CODE_TTL_SECONDS", "300"))
 PHONE_CODE_RESEND_SECONDS = int(os.environ.get("PHONE_CODE_RESEND_SECONDS", "60"))
 PHONE_CODE_MAX_ATTEMPTS = int(os.environ.get("PHONE_CODE_MAX_ATTEMPTS", "5"))
 OTP_TOTP_ISSUER = "Linli 邻里"
+
+# --- Doors (issue 15 deliverable 4): throttled logins, two-factor, API tokens, phone-code limits ---
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+# Success must not wipe a client's failures: one valid account would otherwise reset its address's count.
+AXES_RESET_ON_SUCCESS = False
+# Typed text that is not a known username is stored as a keyed hash (it may be a mistyped password).
+AXES_USERNAME_CALLABLE = "linli.accounts.throttle.username_for_records"
+AXES_LOCKOUT_CALLABLE = "linli.accounts.throttle.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken", "next"]
+AXES_HTTP_RESPONSE_CODE = 429
+# Client address: REMOTE_ADDR, unless Linli runs behind this many reverse proxies that each append the
+# address they received from to X-Forwarded-For; then the client is that header's N-th entry from the right
+# (entries further left are whatever the client sent, so they are never trusted).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "linli.accounts.throttle.client_ip"
+# TOTP: django-otp's throttling (doubling delay after each wrong code) stays on; replay is refused by last_t.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Sends per phone per hour and per client address per hour (on top of PHONE_CODE_RESEND_SECONDS).
+PHONE_CODE_MAX_PER_HOUR = int(os.environ.get("PHONE_CODE_MAX_PER_HOUR", "5"))
+PHONE_CODE_MAX_PER_ADDRESS_PER_HOUR = int(os.environ.get("PHONE_CODE_MAX_PER_ADDRESS_PER_HOUR", "20"))
+# The console (log) SMS backend is for the demo and tests; in production it refuses unless this is set.
+SMS_ALLOW_CONSOLE_IN_PRODUCTION = env_bool("SMS_ALLOW_CONSOLE_IN_PRODUCTION", False)
+# API tokens: the longest lifetime a token may be issued for.
+API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "365"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -173,10 +208,14 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # The token class first: its WWW-Authenticate header makes an unauthenticated call a 401.
+        # No HTTP Basic: a password alone must not open the API around two-factor.
+        "linli.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON in, JSON out: a form-encoded body can't say "this field is an object", so it let nonsense through.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "linli.api.pagination.BoundedLimitOffsetPagination",  # bounds in the schema
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

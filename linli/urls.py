@@ -3,8 +3,7 @@ from django.urls import include, path
 
 from linli.core import views as core_views
 
-admin.site.site_header = "邻里 Linli"
-admin.site.site_title = "邻里 Linli"
+# admin.site is linli.accounts.admin_site.LinliAdminSite (settings.INSTALLED_APPS): behind Linli's login.
 
 urlpatterns = [
     path("", core_views.home, name="home"),

@@ -1,34 +1,25 @@
-"""Every write to accounts: users, their scopes, phone codes, two-factor devices, revealed personal data."""
+"""Every write to accounts: users, their scopes, revealed personal data. Phone codes live in phone_codes.py,
+two-factor devices in two_factor.py."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from linli.core import audit
 from linli.core.choices import AuditAction
 from linli.core.crypto import digest
-from linli.core.masking import mask_phone
 from linli.core.validation import normalize_mobile
 from linli.orgs.models import Unit
 from linli.places.models import Place
 
-from .choices import UNMASK_ROLES, PhoneCodePurpose, Role
-from .models import Grant, PhoneCode, User
+from .choices import UNMASK_ROLES, Role
+from .models import Grant, User
 from .scopes import can, forget_scope, scope_of
-from .sms import get_backend
 
 
 def _can_manage_users(actor: Any) -> bool:
@@ -161,112 +152,6 @@ def update_profile(actor: Any, user: User, *, password: str | None = None, **cha
         data={"before": before, "after": changes, "password_changed": bool(password)},
     )
     return user
-
-
-# --------------------------------------------------------------------------------------------------
-# One-time phone codes
-
-
-def _hash_code(phone_digest: str, code: str) -> str:
-    return make_password(f"{phone_digest}:{code}")
-
-
-def send_phone_code(phone_text: str, purpose: str = PhoneCodePurpose.LOGIN) -> str:
-    """Send a 6-digit code; returns the normalised phone. Refuses to resend within the resend interval."""
-    phone = normalize_mobile(phone_text)
-    key = digest(phone)
-    now = timezone.now()
-    with transaction.atomic():
-        recent = (
-            PhoneCode.objects.select_for_update()
-            .filter(phone_digest=key, created_at__gte=now - timedelta(seconds=settings.PHONE_CODE_RESEND_SECONDS))
-            .exists()
-        )
-        if recent:
-            raise ValidationError(_("A code was just sent; wait a minute before asking again"))
-        code = f"{secrets.randbelow(10**6):06d}"
-        PhoneCode.objects.create(
-            phone_digest=key,
-            purpose=purpose,
-            code_hash=_hash_code(key, code),
-            expires_at=now + timedelta(seconds=settings.PHONE_CODE_TTL_SECONDS),
-        )
-        audit.record(
-            AuditAction.PHONE_CODE_SENT,
-            target_type="accounts.phone",
-            target_repr=mask_phone(phone),
-            data={"purpose": purpose},
-        )
-        message = _("Your Linli code is %(code)s, valid for %(minutes)d minutes. Never tell it to anyone.") % {
-            "code": code,
-            "minutes": settings.PHONE_CODE_TTL_SECONDS // 60,
-        }
-        transaction.on_commit(lambda: get_backend().send(phone, message))
-    return phone
-
-
-def verify_phone_code(phone_text: str, code: str) -> User:
-    """Check the latest code for the phone; on success return its user, creating a resident on first use."""
-    phone = normalize_mobile(phone_text)
-    key = digest(phone)
-    now = timezone.now()
-    with transaction.atomic():
-        entry = (
-            PhoneCode.objects.select_for_update()
-            .filter(phone_digest=key, used_at__isnull=True, expires_at__gt=now)
-            .order_by("-created_at")
-            .first()
-        )
-        if entry is None:
-            raise ValidationError(_("No valid code for this phone; ask for a new one"))
-        if entry.attempts >= settings.PHONE_CODE_MAX_ATTEMPTS:
-            raise ValidationError(_("Too many wrong codes; ask for a new one"))
-        user: User | None = None
-        correct = check_password(f"{key}:{(code or '').strip()}", entry.code_hash)
-        if not correct:
-            # Counted and committed before refusing, so guesses are limited per code.
-            entry.attempts += 1
-            entry.save(update_fields=["attempts"])
-        else:
-            entry.used_at = now
-            entry.save(update_fields=["used_at"])
-            user = User.objects.filter(phone_digest=key).first()
-            if user is None:
-                username = "r" + hmac.new(b"linli-resident", key.encode(), hashlib.sha256).hexdigest()[:12]
-                user = create_user(None, username=username, role=Role.RESIDENT, phone=phone)
-    if not correct or user is None:
-        raise ValidationError(_("The code is wrong"))
-    return user
-
-
-# --------------------------------------------------------------------------------------------------
-# Two-factor (TOTP) for staff
-
-
-@transaction.atomic
-def start_totp(user: User) -> TOTPDevice:
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="Linli", confirmed=False)
-
-
-@transaction.atomic
-def confirm_totp(user: User, token: str) -> TOTPDevice:
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
-    if device is None:
-        raise ValidationError(_("Start two-factor setup first"))
-    if not device.verify_token(token):
-        raise ValidationError(_("The code from your authenticator app is wrong"))
-    device.confirmed = True
-    device.save()
-    TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
-    audit.record(AuditAction.TOTP_ENABLED, actor=user, target=user)
-    return device
-
-
-@transaction.atomic
-def disable_totp(user: User) -> None:
-    TOTPDevice.objects.filter(user=user).delete()
-    audit.record(AuditAction.TOTP_DISABLED, actor=user, target=user)
 
 
 # --------------------------------------------------------------------------------------------------

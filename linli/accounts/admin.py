@@ -9,7 +9,7 @@ from linli.core.admin import ReadOnlyAdmin
 from linli.core.masking import mask_phone
 
 from . import actions
-from .models import LoginFailure, PhoneCode, User
+from .models import PhoneCode, User
 
 
 @admin.register(User)
@@ -57,12 +57,6 @@ class UserAdmin(BaseUserAdmin):
                 places=list(form.cleaned_data.get("places", [])),
                 units=list(form.cleaned_data.get("units", [])),
             )
-
-
-@admin.register(LoginFailure)
-class LoginFailureAdmin(ReadOnlyAdmin):
-    list_display = ("username", "ip_address", "occurred_at")
-    search_fields = ("username",)
 
 
 @admin.register(PhoneCode)

@@ -30,8 +30,20 @@ class PhoneCodeForm(PhoneForm):
 
 
 class TokenForm(forms.Form):
+    # Six digits from the app, or an eight-character recovery code at the login step.
     token = forms.CharField(
         label=_("Code from your authenticator app"),
-        max_length=8,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+
+
+class DisableTwoFactorForm(forms.Form):
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    token = forms.CharField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
     )

@@ -111,28 +111,14 @@ class Grant(models.Model):
         return f"{self.user} · {self.get_role_display()}" + (f" · {target}" if target else "")
 
 
-class LoginFailure(models.Model):
-    """One failed password attempt; enough of them in the window lock the username."""
-
-    username = models.CharField(_("username"), max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("login failure")
-        verbose_name_plural = _("login failures")
-
-    def __str__(self) -> str:
-        return f"{self.username} @ {self.occurred_at:%Y-%m-%d %H:%M}"
-
-
 class PhoneCode(models.Model):
-    """A one-time code sent by SMS; only its hash is stored."""
+    """A one-time code sent by SMS; only its HMAC is stored. Rows also count sends for the throttles."""
 
     phone_digest = models.CharField(max_length=64, db_index=True)
     purpose = models.CharField(_("purpose"), max_length=16, choices=PhoneCodePurpose.choices)
     code_hash = models.CharField(max_length=128)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     expires_at = models.DateTimeField(_("expires at"))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
@@ -140,6 +126,7 @@ class PhoneCode(models.Model):
     class Meta:
         verbose_name = _("phone code")
         verbose_name_plural = _("phone codes")
+        indexes = [models.Index(fields=["client_ip", "created_at"], name="phonecode_ip_created")]
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} @ {self.created_at:%Y-%m-%d %H:%M}"

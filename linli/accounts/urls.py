@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import security_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,5 +9,5 @@ urlpatterns = [
     path("login/phone/send/", views.phone_send_view, name="phone_send"),
     path("login/phone/verify/", views.phone_verify_view, name="phone_verify"),
     path("logout/", views.logout_view, name="logout"),
-    path("security/", views.security_view, name="security"),
+    path("security/", security_views.security_view, name="security"),
 ]

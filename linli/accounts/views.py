@@ -1,27 +1,36 @@
-"""Log in by password (with lockout and optional TOTP) or by phone code; manage two-factor."""
+"""Log in by password (throttled by django-axes, then the second factor where there is one) or by phone
+code (residents and volunteers only)."""
 
 from __future__ import annotations
+
+import logging
+import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from linli.core.masking import mask_phone
 
-from . import actions
-from .backends import is_locked
+from . import phone_codes
 from .forms import PasswordLoginForm, PhoneCodeForm, PhoneForm, TokenForm
 from .models import User
+from .throttle import client_ip, lockout_message
+from .two_factor import has_two_factor, requires_two_factor, verify_second_factor
+
+logger = logging.getLogger(__name__)
 
 PENDING_OTP_USER = "linli_pending_otp_user"
+PENDING_OTP_SINCE = "linli_pending_otp_since"
+PENDING_OTP_SECONDS = 300
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -33,31 +42,22 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = PasswordLoginForm(request.POST or None)
     tab = request.GET.get("tab", "password")
     if request.method == "POST" and form.is_valid():
-        username = form.cleaned_data["username"]
-        if is_locked(username):
-            form.add_error(
-                None,
-                _("Too many failed attempts: this account is locked for %(minutes)d minutes")
-                % {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
-            )
+        user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
+        if user is None:
+            locked = getattr(request, "axes_locked_out", False)
+            form.add_error(None, lockout_message() if locked else _("Wrong username or password"))
+        elif has_two_factor(user):
+            # The password is right; the session is logged in only after the second factor.
+            request.session[PENDING_OTP_USER] = user.pk
+            request.session[PENDING_OTP_SINCE] = time.time()
+            request.session["linli_next"] = _next_url(request)
+            return redirect("accounts:login_otp")
         else:
-            user = authenticate(request, username=username, password=form.cleaned_data["password"])
-            if user is None:
-                if is_locked(username):
-                    form.add_error(
-                        None,
-                        _("Too many failed attempts: this account is locked for %(minutes)d minutes")
-                        % {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
-                    )
-                else:
-                    form.add_error(None, _("Wrong username or password"))
-            elif TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-                request.session[PENDING_OTP_USER] = user.pk
-                request.session["linli_next"] = _next_url(request)
-                return redirect("accounts:login_otp")
-            else:
-                login(request, user, backend="linli.accounts.backends.LockoutModelBackend")
-                return redirect(_next_url(request))
+            login(request, user, backend=MODEL_BACKEND)
+            if requires_two_factor(user):
+                messages.warning(request, _("Your role requires two-factor login: set it up to continue."))
+                return redirect("accounts:security")
+            return redirect(_next_url(request))
     return render(
         request,
         "accounts/login.html",
@@ -65,20 +65,36 @@ def login_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def login_otp_view(request: HttpRequest) -> HttpResponse:
+def _pending_user(request: HttpRequest) -> User | None:
     pk = request.session.get(PENDING_OTP_USER)
-    user = User.objects.filter(pk=pk).first() if pk else None
+    since = request.session.get(PENDING_OTP_SINCE, 0)
+    if not pk or time.time() - since > PENDING_OTP_SECONDS:
+        return None
+    return User.objects.filter(pk=pk, is_active=True).first()
+
+
+def login_otp_view(request: HttpRequest) -> HttpResponse:
+    user = _pending_user(request)
     if user is None:
         return redirect("accounts:login")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if device is not None and device.verify_token(form.cleaned_data["token"]):
-            login(request, user, backend="linli.accounts.backends.LockoutModelBackend")
-            otp_login(request, device)
+        device = verify_second_factor(user, form.cleaned_data["token"])
+        if device is not None:
+            next_url = request.session.pop("linli_next", settings.LOGIN_REDIRECT_URL)
             request.session.pop(PENDING_OTP_USER, None)
-            return redirect(request.session.pop("linli_next", settings.LOGIN_REDIRECT_URL))
-        form.add_error("token", _("The code from your authenticator app is wrong"))
+            request.session.pop(PENDING_OTP_SINCE, None)
+            login(request, user, backend=MODEL_BACKEND)
+            otp_login(request, device)
+            if isinstance(device, StaticDevice):
+                left = device.token_set.count()
+                messages.warning(
+                    request,
+                    _("You logged in with a recovery code; %(left)d left. Make new ones on the security page.")
+                    % {"left": left},
+                )
+            return redirect(next_url)
+        form.add_error("token", _("The code is wrong, or was already used. Wait for the next code and try again."))
     return render(request, "accounts/login_otp.html", {"form": form})
 
 
@@ -87,9 +103,12 @@ def phone_send_view(request: HttpRequest) -> HttpResponse:
     form = PhoneForm(request.POST)
     if form.is_valid():
         try:
-            phone = actions.send_phone_code(form.cleaned_data["phone"])
+            phone = phone_codes.send_phone_code(form.cleaned_data["phone"], client_ip=client_ip(request))
         except ValidationError as exc:
             form.add_error("phone", exc)
+        except ImproperlyConfigured:
+            logger.error("phone code refused: the SMS backend is not allowed in production")
+            form.add_error("phone", _("Text messages are not set up on this server: log in with your password"))
         else:
             code_form = PhoneCodeForm(initial={"phone": phone})
             return render(
@@ -105,9 +124,9 @@ def phone_verify_view(request: HttpRequest) -> HttpResponse:
     form = PhoneCodeForm(request.POST)
     if form.is_valid():
         try:
-            verified = actions.verify_phone_code(form.cleaned_data["phone"], form.cleaned_data["code"])
-        except ValidationError as exc:
-            form.add_error("code", exc)
+            verified = phone_codes.verify_phone_code(form.cleaned_data["phone"], form.cleaned_data["code"])
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error("code", str(exc) if isinstance(exc, PermissionDenied) else exc)
         else:
             user = authenticate(request, phone_verified_user=verified)
             if user is not None:
@@ -126,43 +145,3 @@ def phone_verify_view(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("accounts:login")
-
-
-@login_required
-def security_view(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-    pending = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    form = TokenForm(request.POST or None)
-    if request.method == "POST":
-        what = request.POST.get("action")
-        if what == "start":
-            pending = actions.start_totp(user)
-        elif what == "disable":
-            actions.disable_totp(user)
-            messages.success(request, _("Two-factor login is off"))
-            return redirect("accounts:security")
-        elif what == "confirm" and form.is_valid():
-            try:
-                actions.confirm_totp(user, form.cleaned_data["token"])
-            except ValidationError as exc:
-                form.add_error("token", exc)
-            else:
-                messages.success(request, _("Two-factor login is on"))
-                return redirect("accounts:security")
-    qr_svg = ""
-    if pending is not None:
-        import segno
-
-        qr_svg = segno.make(pending.config_url, error="m").svg_inline(scale=4)
-    return render(
-        request,
-        "accounts/security.html",
-        {
-            "confirmed": confirmed,
-            "pending": pending,
-            "qr_svg": qr_svg,
-            "form": form,
-            "masked_phone": mask_phone(user.phone),
-        },
-    )

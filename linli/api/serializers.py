@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from linli.orgs.models import Matter, Unit
@@ -95,6 +97,11 @@ class DecideRequest(serializers.Serializer):
     latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90, default=None)
     channel = serializers.ChoiceField(choices=["web", "hotline", "grid", "api", "import"], default="api")
     case_ref = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not (attrs.get("title") or "").strip() and not (attrs.get("body") or "").strip():
+            raise serializers.ValidationError("标题和正文不能都为空 / title or body is required")
+        return attrs
 
 
 class DecisionSerializer(serializers.Serializer):

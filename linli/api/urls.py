@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import pages, views
 
 router = DefaultRouter()
 router.register("places", views.PlaceViewSet, basename="place")
@@ -17,6 +17,8 @@ urlpatterns = [
     path("v1/dispatch/decide/", views.dispatch_decide, name="dispatch-decide"),
     path("v1/dispatch/decisions/<int:pk>/correct/", views.dispatch_correct, name="dispatch-correct"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("tokens/", pages.token_list, name="tokens"),
+    path("tokens/<int:pk>/revoke/", pages.token_revoke, name="token-revoke"),
     # Last: an address no route matched (e.g. /v1/units/abc/) gets a JSON 404, as its schema documents.
     re_path(r"^(?P<path>.*)$", views.not_found, name="not-found"),
 ]

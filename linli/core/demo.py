@@ -25,6 +25,7 @@ from django.db.models import Count
 from linli.accounts.actions import create_user
 from linli.accounts.choices import Role
 from linli.accounts.models import User
+from linli.accounts.two_factor import enrol_for_demo
 from linli.core.tabular import Table
 from linli.orgs.actions import import_matter_table, import_unit_table, record_admission
 from linli.orgs.choices import DepartmentType, OwnerLevel, UnitKind
@@ -261,6 +262,7 @@ def build(seed: int = 20261123, stdout: Any = None) -> DemoSummary:
         _admit(admin)
         summary.units = _units(admin, rng)
         summary.accounts = _accounts(admin, rng)
+        enrol_for_demo(User.objects.all())  # TOTP for the roles that require it; secrets printed at start
     return summary
 
 

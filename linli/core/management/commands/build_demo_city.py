@@ -45,8 +45,11 @@ class Command(BaseCommand):
 
     def print_accounts(self) -> None:
         from linli.accounts.models import User
+        from linli.accounts.two_factor import demo_secret
 
         self.stdout.write(f"\nDemo accounts (password for all: {demo.DEMO_PASSWORD}):")
         for user in User.objects.order_by("id"):
-            self.stdout.write(f"  {user.get_role_display():<12} {user.username:<12} {user.display_name}")
+            secret = demo_secret(user)
+            totp = f"  two-factor (TOTP secret for an authenticator app): {secret}" if secret else ""
+            self.stdout.write(f"  {user.get_role_display():<12} {user.username:<12} {user.display_name}{totp}")
         self.stdout.write("Residents can also log in with phone 13800000001 and the code written to this log.")
