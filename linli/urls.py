@@ -8,6 +8,7 @@ admin.site.site_title = "邻里 Linli"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("role/", core_views.switch_role, name="switch_role"),
     path("accounts/", include("linli.accounts.urls")),
     path("places/", include("linli.places.urls")),
     path("orgs/", include("linli.orgs.urls")),

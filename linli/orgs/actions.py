@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from linli.accounts.predicates import can_edit_responsibility_list, can_edit_units
 from linli.core import audit
 from linli.core.choices import AuditAction
 from linli.core.tabular import (
@@ -28,7 +29,6 @@ from linli.places.models import Place
 from .choices import CaseType, DepartmentType, MatterClass, OwnerLevel, UnitKind
 from .deadlines import parse_spec
 from .models import Matter, MatterAdmission, Unit
-from .permissions import can_edit_responsibility_list, can_edit_units
 
 MATTER_COLUMNS = [
     "code",

@@ -58,7 +58,7 @@ def test_resident_signs_up_and_logs_in_by_phone(client, sms):
     response = client.post(reverse("accounts:phone_verify"), {"phone": "13912345678", "code": code})
     assert response.status_code in (204, 302)
     user = User.objects.get(phone_digest__isnull=False)
-    assert user.role == Role.RESIDENT and user.phone == "13912345678"
+    assert user.active_roles() == {Role.RESIDENT} and user.phone == "13912345678"
     assert client.get(reverse("home")).status_code == 200
 
 

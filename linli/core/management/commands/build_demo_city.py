@@ -44,9 +44,11 @@ class Command(BaseCommand):
         self.stdout.write("Queued the first dispatch model's training for the task worker.")
 
     def print_accounts(self) -> None:
+        from linli.accounts.choices import Role
         from linli.accounts.models import User
 
         self.stdout.write(f"\nDemo accounts (password for all: {demo.DEMO_PASSWORD}):")
         for user in User.objects.order_by("id"):
-            self.stdout.write(f"  {user.get_role_display():<12} {user.username:<12} {user.display_name}")
+            roles = "、".join(str(Role(r).label) for r in sorted(user.active_roles()))
+            self.stdout.write(f"  {roles:<12} {user.username:<12} {user.display_name}")
         self.stdout.write("Residents can also log in with phone 13800000001 and the code written to this log.")
