@@ -83,7 +83,7 @@ def add_grant(
 def end_grant(actor: Any, grant: Grant, *, at: datetime | None = None) -> Grant:
     """End a grant now (or at `at`, not before it started); the row stays for the record."""
     locked_user = User.objects.select_for_update().get(pk=grant.user_id)
-    grant = Grant.objects.select_for_update().select_related("place", "unit").get(pk=grant.pk)
+    grant = Grant.objects.select_for_update(of=("self",)).select_related("place", "unit").get(pk=grant.pk)
     if not can_end_grant(actor, grant):
         raise PermissionDenied(_("You may not end this grant"))
     moment = at or timezone.now()
