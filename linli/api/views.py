@@ -48,7 +48,7 @@ class PlaceViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(parameters=[ResolveQuery], responses=PlaceSerializer)
     @action(detail=False, methods=["get"])
-    def resolve(self, request: Request) -> Response:
+    def resolve(self, request: Request, format: str | None = None) -> Response:  # DRF passes the .json suffix
         query = ResolveQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         data: dict[str, Any] = query.validated_data  # type: ignore[assignment]
