@@ -69,7 +69,8 @@ def viewers(world: Any) -> list[Viewer]:
 # Querysets: "sees its own" and "sees nothing else", row by row
 
 
-def queryset_probes(world: Any) -> Result:
+def queryset_probes(world: Any, labels: set[str] | None = None) -> Result:
+    """Every viewer × model (or only `labels`) × action × row."""
     result = Result()
     snap = Snapshot()
     missing = sorted(set(scopes.RULES) - set(MODELS))
@@ -77,6 +78,8 @@ def queryset_probes(world: Any) -> Result:
         result.check(False, f"rule {label} has no oracle in test_matrix_spec.MODELS: add the spec for it")
     for viewer in viewers(world):
         for label, model in MODELS.items():
+            if labels is not None and label not in labels:
+                continue
             rows = universe(snap, label)
             for action in ACTIONS:
                 want = expected(snap, viewer.fresh(), label, action, viewer.only)
