@@ -1,21 +1,27 @@
 """Base fixtures: a small two-sided world for the permission matrix.
 
 Side A and side B each have a street, a community, a grid with an estate and a building, and their own
-units; every role has a user scoped to side A. A test proves what an A user can reach by checking that
-nothing of B shows up, like Healthchecks' owner / same-unit / outsider fixtures.
+units; every role has a user scoped to side A and, where the role is scoped by a place or unit, an outsider
+scoped to side B. District command's outsider sits in a second district (西城区), which has a small tree
+and units of its own. A few users exist to test the edges of DESIGN §1: one holding two grants (a community
+worker who is also a volunteer), one whose only grant has expired, one deactivated. `matrix_world` adds
+dispatch decisions, a matter, an admission record and training examples so that the "context of work" and
+"own requests" rules have objects to probe (linli/tests/test_scope_matrix.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from linli.accounts.actions import create_user
 from linli.accounts.choices import Role
-from linli.accounts.models import User
+from linli.accounts.models import Grant, User
 from linli.core.tabular import Table
 from linli.orgs.choices import DepartmentType, UnitKind
 from linli.orgs.models import Matter, Unit
@@ -46,7 +52,16 @@ TREE = [
     ("110101001001001E01B01", "1号楼", "building", "110101001001001E01", None),
     ("110101002001001E01", "乙园小区", "estate", "110101002001001", None),
     ("110101002001001E01B01", "1号楼", "building", "110101002001001E01", None),
+    # A second district, so that district command has an outsider; far west of the first.
+    ("110102000000", "西城区", "district", "110000000000", box(115.0, 40.0, 115.4, 39.8)),
+    ("110102001000", "丙街道", "street", "110102000000", box(115.0, 40.0, 115.4, 39.8)),
+    ("110102001001", "丙一社区居委会", "community", "110102001000", box(115.0, 40.0, 115.4, 39.8)),
+    ("110102001001001", "丙一第1网格", "grid", "110102001001", box(115.0, 40.0, 115.4, 39.8)),
+    ("110102001001001E01", "丙园小区", "estate", "110102001001001", None),
+    ("110102001001001E01B01", "丙园3号楼", "building", "110102001001001E01", None),
 ]
+DISTRICT_A = "110101000000"
+DISTRICT_X = "110102000000"
 
 
 @dataclass
@@ -54,14 +69,22 @@ class World:
     admin: User
     places: dict[str, Place]
     units: dict[str, Unit]
-    users: dict[str, User]  # role → user scoped to side A
-    outsiders: dict[str, User]  # role → user scoped to side B
+    users: dict[str, User]  # role → user scoped to side A (platform admin: a non-superuser holding the grant)
+    outsiders: dict[str, User]  # role → user scoped to side B (西城区 for district command)
+    extras: dict[str, User] = field(default_factory=dict)  # "multi", "expired", "inactive"
+    decisions: dict[str, Any] = field(default_factory=dict)  # dispatch decisions, filled by `matrix_world`
+    examples: dict[str, Any] = field(default_factory=dict)  # training examples, filled by `matrix_world`
+    matters: dict[str, Matter] = field(default_factory=dict)
 
     def place(self, code: str) -> Place:
         return self.places[code]
 
     def units_by_code(self, code: str) -> Unit:
         return next(u for u in self.units.values() if u.code == code)
+
+    def all_users(self) -> list[User]:
+        """Every account of the world, the superuser first; each is a viewer in the matrix."""
+        return [self.admin, *self.users.values(), *self.outsiders.values(), *self.extras.values()]
 
 
 def make_tree(admin: User) -> dict[str, Place]:
@@ -77,26 +100,34 @@ def make_tree(admin: User) -> dict[str, Place]:
 
 
 def make_units(places: dict[str, Place]) -> dict[str, Unit]:
-    def unit(code: str, name: str, kind: str, place_codes: list[str], dtype: str = "") -> Unit:
-        u = Unit.objects.create(code=code, name=name, kind=kind, department_type=dtype)
+    def unit(
+        code: str, name: str, kind: str, place_codes: list[str], dtype: str = "", parent: Unit | None = None
+    ) -> Unit:
+        u = Unit.objects.create(code=code, name=name, kind=kind, department_type=dtype, parent=parent)
         u.jurisdiction.set([places[c] for c in place_codes])
         return u
 
-    district = "110101000000"
+    dept_a = unit("DA", "城管委", UnitKind.DISTRICT_DEPARTMENT, [DISTRICT_A], DepartmentType.URBAN_MANAGEMENT)
     return {
-        "command": unit("CMD", "指挥中心", UnitKind.COMMAND_CENTRE, [district]),
-        "dept_a": unit("DA", "城管委", UnitKind.DISTRICT_DEPARTMENT, [district], DepartmentType.URBAN_MANAGEMENT),
-        "dept_b": unit("DB", "人社局", UnitKind.DISTRICT_DEPARTMENT, [district], DepartmentType.HUMAN_RESOURCES),
+        "command": unit("CMD", "指挥中心", UnitKind.COMMAND_CENTRE, [DISTRICT_A]),
+        "dept_a": dept_a,
+        # A team under the department: visible to the department's handlers as one of its child units;
+        # no department type, so the responsibility list never routes to it instead of its parent.
+        "dept_a_team": unit("DAT", "执法甲队", UnitKind.DISTRICT_DEPARTMENT, ["110101001000"], parent=dept_a),
+        "dept_b": unit("DB", "人社局", UnitKind.DISTRICT_DEPARTMENT, [DISTRICT_A], DepartmentType.HUMAN_RESOURCES),
         "street_a": unit("SA", "甲街道办事处", UnitKind.STREET_OFFICE, ["110101001000"]),
         "street_b": unit("SB", "乙街道办事处", UnitKind.STREET_OFFICE, ["110101002000"]),
         "community_a": unit("CA", "甲一社区居委会", UnitKind.COMMUNITY_COMMITTEE, ["110101001001"]),
         "community_b": unit("CB", "乙一社区居委会", UnitKind.COMMUNITY_COMMITTEE, ["110101002001"]),
         "provider_a": unit("PA", "甲家政", UnitKind.SERVICE_PROVIDER, ["110101001000"]),
         "provider_b": unit("PB", "乙家政", UnitKind.SERVICE_PROVIDER, ["110101002000"]),
+        "command_x": unit("XCMD", "西区中心", UnitKind.COMMAND_CENTRE, [DISTRICT_X]),
+        "dept_x": unit("XD", "西区水务局", UnitKind.DISTRICT_DEPARTMENT, [DISTRICT_X], DepartmentType.WATER),
+        "street_x": unit("XS", "丙街道办事处", UnitKind.STREET_OFFICE, ["110102001000"]),
     }
 
 
-# role → (side-A places, side-A units, side-B places, side-B units)
+# role → (side-A places, side-A units, side-B places, side-B units); no outsider where both lists are empty
 ROLE_SCOPES: dict[str, tuple[list[str], list[str], list[str], list[str]]] = {
     Role.GRID_WORKER: (["110101001001001"], [], ["110101002001001"], []),
     Role.COMMUNITY_WORKER: (["110101001001"], [], ["110101002001"], []),
@@ -104,10 +135,18 @@ ROLE_SCOPES: dict[str, tuple[list[str], list[str], list[str], list[str]]] = {
     Role.STREET_DISPATCHER: (["110101001000"], [], ["110101002000"], []),
     Role.DEPARTMENT_HANDLER: ([], ["dept_a"], [], ["dept_b"]),
     Role.SERVICE_PROVIDER: ([], ["provider_a"], [], ["provider_b"]),
+    Role.DISTRICT_COMMAND: ([DISTRICT_A], [], [DISTRICT_X], []),
     Role.RESIDENT: ([], [], [], []),
     Role.VOLUNTEER: ([], [], [], []),
     Role.AUDITOR: ([], [], [], []),
+    Role.PLATFORM_ADMIN: ([], [], [], []),
 }
+# Roles whose B user is a second person with nothing granted (residents, volunteers, auditors): "own" only.
+UNSCOPED_OUTSIDERS = frozenset({Role.RESIDENT, Role.VOLUNTEER, Role.AUDITOR})
+
+
+def _make(admin: User, username: str, role: str, places: list[Place], units: list[Unit], phone: str = "") -> User:
+    return create_user(admin, username=username, role=role, password=PASSWORD, phone=phone, places=places, units=units)
 
 
 @pytest.fixture
@@ -118,28 +157,99 @@ def world(db: Any) -> World:
     users: dict[str, User] = {}
     outsiders: dict[str, User] = {}
     for n, (role, (a_places, a_units, b_places, b_units)) in enumerate(ROLE_SCOPES.items()):
-        users[role] = create_user(
+        users[role] = _make(
             admin,
-            username=f"a_{role}",
-            role=role,
-            password=PASSWORD,
+            f"a_{role}",
+            role,
+            [places[c] for c in a_places],
+            [units[u] for u in a_units],
             phone=f"1380000{n:04d}" if role == Role.RESIDENT else "",
-            places=[places[c] for c in a_places],
-            units=[units[u] for u in a_units],
         )
-        outsiders[role] = create_user(
-            admin,
-            username=f"b_{role}",
-            role=role,
-            password=PASSWORD,
-            places=[places[c] for c in b_places],
-            units=[units[u] for u in b_units],
-        )
-    # District command sees the whole district: both sides are "inside" for it.
-    users[Role.DISTRICT_COMMAND] = create_user(
-        admin, username="district", role=Role.DISTRICT_COMMAND, password=PASSWORD, places=[places["110101000000"]]
+        if b_places or b_units or role in UNSCOPED_OUTSIDERS:
+            outsiders[role] = _make(
+                admin, f"b_{role}", role, [places[c] for c in b_places], [units[u] for u in b_units]
+            )
+    community_a = places["110101001001"]
+    multi = _make(admin, "multi_worker", Role.COMMUNITY_WORKER, [community_a], [])
+    Grant.objects.create(user=multi, role=Role.VOLUNTEER, granted_by=admin)  # the second hat: union of both
+    expired = _make(admin, "expired_dispatcher", Role.STREET_DISPATCHER, [places["110101001000"]], [])
+    long_ago = timezone.now() - timedelta(days=30)
+    Grant.objects.filter(user=expired).update(valid_from=long_ago, valid_to=long_ago + timedelta(days=10))
+    inactive = _make(admin, "inactive_secretary", Role.COMMUNITY_SECRETARY, [community_a], [])
+    User.objects.filter(pk=inactive.pk).update(is_active=False)
+    inactive.refresh_from_db()
+    return World(
+        admin=admin,
+        places=places,
+        units=units,
+        users=users,
+        outsiders=outsiders,
+        extras={"multi": multi, "expired": expired, "inactive": inactive},
     )
-    return World(admin=admin, places=places, units=units, users=users, outsiders=outsiders)
+
+
+@pytest.fixture
+def matrix_world(world: World) -> World:
+    """The world plus work to probe: decisions on each side, routed to each side's units, requested by
+    residents (and the two-hat user) of each side; a matter with an admission record; training examples."""
+    from linli.dispatch.models import DispatchDecision, TrainingExample
+    from linli.orgs.models import MatterAdmission
+
+    p, u = world.places, world.units
+    matter = Matter.objects.create(
+        code="MZ9001", name="矩阵事项", category="城乡建设", owner_level="district", department_type="urban_management"
+    )
+    MatterAdmission.objects.create(
+        matter=matter,
+        approved_by="矩阵批准人",
+        approved_on=timezone.localdate(),
+        people="p",
+        powers="w",
+        funds="f",
+        recorded_by=world.admin,
+    )
+    resident_a, resident_b = world.users[Role.RESIDENT], world.outsiders[Role.RESIDENT]
+    rows = {
+        # key: (title marker, requested_by, place, unit, final_unit)
+        "a_building": ("矩阵甲楼事", resident_a, p["110101001001001E01B01"], u["dept_a"], None),
+        "b_building": ("矩阵乙楼事", resident_b, p["110101002001001E01B01"], u["dept_b"], None),
+        # Sent to B's department, then corrected to A's provider: both units are given the work.
+        "a_grid2": ("矩阵甲二格事", world.users[Role.VOLUNTEER], p["110101001001002"], u["dept_b"], u["provider_a"]),
+        "x_estate": ("矩阵丙园事", None, p["110102001001001E01"], u["dept_x"], None),
+        # The two-hat user's own request, far outside its community: visible through "own requests".
+        "multi_b": ("矩阵多帽事", world.extras["multi"], p["110101002001"], u["community_b"], None),
+    }
+    for key, (title, by, place, unit, final_unit) in rows.items():
+        world.decisions[key] = DispatchDecision.objects.create(
+            title=title,
+            body=title,
+            requested_by=by,
+            place=place,
+            unit=unit,
+            final_unit=final_unit,
+            mode="manual",
+            category="城乡建设",
+        )
+    world.examples["free"] = TrainingExample.objects.create(title="矩阵样本", label="城乡建设", source="base")
+    for key in ("a_building", "x_estate"):
+        world.examples[key] = TrainingExample.objects.create(
+            title=f"矩阵样本{key}", label="城乡建设", source="correction", decision=world.decisions[key]
+        )
+    world.matters["matrix"] = matter
+    # API tokens of users on each side, one acting within the two-hat user's volunteer grant only.
+    from linli.accounts.models import Grant
+    from linli.api.actions import issue_token
+
+    holders = {
+        "tok-a-street-5e1": world.users[Role.STREET_DISPATCHER],
+        "tok-b-street-9c4": world.outsiders[Role.STREET_DISPATCHER],
+        "tok-a-dept-2b7": world.users[Role.DEPARTMENT_HANDLER],
+        "tok-multi-vol-8d3": world.extras["multi"],
+    }
+    for name, holder in holders.items():
+        grants = Grant.objects.active().filter(user=holder).order_by("-role")
+        issue_token(None, grants.first(), name=name, days=30)  # type: ignore[arg-type]
+    return world
 
 
 @pytest.fixture
@@ -163,7 +273,7 @@ class SecondFactorClient(Client):
         from django_otp import DEVICE_ID_SESSION_KEY
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        from linli.accounts.two_factor import requires_two_factor
+        from linli.accounts.predicates import requires_two_factor
 
         super().force_login(user, backend)
         if requires_two_factor(user):
@@ -184,3 +294,14 @@ def pytest_configure(config: Any) -> None:
 
     # Hashing is the point in production and pure waste in tests that create dozens of accounts.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:
+    """Say how many scope probes ran (tests record them with `record_property("scope_probes", n)`; the
+    properties travel back from xdist workers, so the sum is right with -n too)."""
+    total = 0
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", []):
+        if getattr(report, "when", "call") == "call":
+            total += sum(int(v) for k, v in getattr(report, "user_properties", []) if k == "scope_probes")
+    if total:
+        terminalreporter.write_line(f"scope matrix: {total} probes")

@@ -7,6 +7,7 @@ from linli.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("role/", core_views.switch_role, name="switch_role"),
     path("accounts/", include("linli.accounts.urls")),
     path("places/", include("linli.places.urls")),
     path("orgs/", include("linli.orgs.urls")),

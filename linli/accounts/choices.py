@@ -37,3 +37,19 @@ UNMASK_ROLES = frozenset(
 class PhoneCodePurpose(models.TextChoices):
     LOGIN = "login", _("Log in")
     SIGNUP = "signup", _("Sign up")
+
+
+# Most senior first: the home page a user with several roles opens on until they pick another.
+ROLE_SENIORITY = (
+    Role.PLATFORM_ADMIN,
+    Role.DISTRICT_COMMAND,
+    Role.AUDITOR,
+    Role.STREET_DISPATCHER,
+    Role.DEPARTMENT_HANDLER,
+    Role.COMMUNITY_SECRETARY,
+    Role.COMMUNITY_WORKER,
+    Role.GRID_WORKER,
+    Role.SERVICE_PROVIDER,
+    Role.VOLUNTEER,
+    Role.RESIDENT,
+)

@@ -1,4 +1,4 @@
-"""Two-factor is mandatory for the roles that can see or change the most (two_factor.requires_two_factor).
+"""Two-factor is mandatory for the roles that can see or change the most (predicates.requires_two_factor).
 
 A session of such a user that has not passed the second factor reaches only the enrolment page, logout,
 static files and the language switch: without a device it is sent to enrolment; with one (a session that
@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from .two_factor import has_two_factor, requires_two_factor
+from .predicates import requires_two_factor
+from .two_factor import has_two_factor
 
 
 class TwoFactorRequiredMiddleware:

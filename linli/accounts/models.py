@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.crypto import EncryptedTextField, digest
+from linli.core.querysets import RestrictedQuerySet
 
-from .choices import STAFF_ROLES, PhoneCodePurpose, Role
+from .choices import PhoneCodePurpose, Role
 
 
 class LinliUserManager(UserManager["User"]):
@@ -20,14 +21,9 @@ class LinliUserManager(UserManager["User"]):
 
 
 class User(AbstractUser):
-    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.RESIDENT, db_index=True)
     display_name = models.CharField(_("display name"), max_length=64, blank=True)
     phone = EncryptedTextField(_("phone"), blank=True, default="")
     phone_digest = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
-    places = models.ManyToManyField(
-        "places.Place", verbose_name=_("places in scope"), blank=True, related_name="scoped_users"
-    )
-    units = models.ManyToManyField("orgs.Unit", verbose_name=_("units in scope"), blank=True, related_name="members")
 
     objects: ClassVar[LinliUserManager] = LinliUserManager()  # type: ignore[assignment]
 
@@ -44,17 +40,20 @@ class User(AbstractUser):
 
     @property
     def is_government_staff(self) -> bool:
-        return self.role in STAFF_ROLES or self.is_superuser
+        """For templates: whether a grant in force is a government role (see accounts.predicates)."""
+        from .predicates import is_government_staff
+
+        return is_government_staff(self)
 
     def active_roles(self) -> frozenset[str]:
-        """The roles of the user's grants in force now (one query; superusers count as platform admins)."""
-        roles = set(Grant.objects.active().filter(user=self).values_list("role", flat=True))
-        if self.is_superuser:
-            roles.add(Role.PLATFORM_ADMIN)
-        return frozenset(roles)
+        """The roles of the user's grants in force now (read once per request; superusers count as platform
+        admins)."""
+        from .scopes import roles_of
+
+        return roles_of(self)
 
 
-class GrantQuerySet(models.QuerySet["Grant"]):
+class GrantQuerySet(RestrictedQuerySet["Grant"]):
     def active(self, at: Any = None) -> GrantQuerySet:
         """Grants in force at `at` (now by default): started, and not yet ended."""
         moment = at or timezone.now()

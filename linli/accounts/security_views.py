@@ -21,6 +21,7 @@ from . import two_factor
 from .choices import Role
 from .forms import DisableTwoFactorForm, TokenForm
 from .models import User
+from .predicates import requires_two_factor
 
 
 @login_required
@@ -62,7 +63,7 @@ def _context(user: User, form: TokenForm, disable_form: DisableTwoFactorForm, ne
         secret = base64.b32encode(pending.bin_key).decode()
     return {
         "confirmed": confirmed,
-        "required": two_factor.requires_two_factor(user),
+        "required": requires_two_factor(user),
         "pending": pending,
         "qr_svg": qr_svg,
         "secret": secret,

@@ -20,19 +20,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from linli.core import audit
 from linli.core.choices import AuditAction
 
-from .choices import Role
 from .models import User
+from .predicates import requires_two_factor
 
 RECOVERY_CODE_COUNT = 10
-TWO_FACTOR_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.DISTRICT_COMMAND, Role.AUDITOR})
-
-
-def requires_two_factor(user: Any) -> bool:
-    """Whether the user must log in with a second factor. At merge this points at the shared predicate
-    (linli.accounts.predicates.requires_two_factor); the rule is the same."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return bool(TWO_FACTOR_ROLES & user.active_roles())  # superusers count as platform admins there
 
 
 def has_two_factor(user: Any) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import security_views, views
+from . import grant_views, security_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("login/phone/verify/", views.phone_verify_view, name="phone_verify"),
     path("logout/", views.logout_view, name="logout"),
     path("security/", security_views.security_view, name="security"),
+    path("grants/", grant_views.grants, name="grants"),
+    path("grants/<int:pk>/end/", grant_views.end_grant, name="grant_end"),
 ]

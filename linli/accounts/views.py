@@ -22,8 +22,9 @@ from linli.core.masking import mask_phone
 from . import phone_codes
 from .forms import PasswordLoginForm, PhoneCodeForm, PhoneForm, TokenForm
 from .models import User
+from .predicates import requires_two_factor
 from .throttle import client_ip, lockout_message
-from .two_factor import has_two_factor, requires_two_factor, verify_second_factor
+from .two_factor import has_two_factor, verify_second_factor
 
 logger = logging.getLogger(__name__)
 

@@ -11,17 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.accounts.choices import Role
 from linli.accounts.models import Grant
+from linli.accounts.scopes import is_platform_admin
 from linli.core import audit
 from linli.core.choices import AuditAction
 
 from .models import ApiToken
 from .tokens import new_token, token_digest
-
-
-def is_platform_admin(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and Role.PLATFORM_ADMIN in user.active_roles())
 
 
 @transaction.atomic

@@ -9,8 +9,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.querysets import RestrictedQuerySet
 
-class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+
+class ApiTokenQuerySet(RestrictedQuerySet["ApiToken"]):
     def usable(self, at: Any = None) -> ApiTokenQuerySet:
         moment = at or timezone.now()
         return self.filter(revoked_at__isnull=True, expires_at__gt=moment)

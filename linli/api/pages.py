@@ -11,13 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .actions import is_platform_admin, revoke_token
+from .actions import revoke_token
 from .models import ApiToken
 
 
 def _visible_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
-    tokens = ApiToken.objects.select_related("grant__user", "created_by").order_by("-created_at")
-    return tokens if is_platform_admin(request.user) else tokens.filter(grant__user_id=request.user.pk or 0)
+    return ApiToken.objects.restrict(request.user).select_related("grant__user", "created_by").order_by("-created_at")
 
 
 @login_required

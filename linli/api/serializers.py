@@ -82,11 +82,17 @@ class ResolveQuery(serializers.Serializer):
         return attrs
 
 
+class GrantSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    place = serializers.CharField(allow_null=True, help_text="place code, when the grant is over a place")
+    unit = serializers.CharField(allow_null=True, help_text="unit code, when the grant is over a unit")
+    valid_to = serializers.DateTimeField(allow_null=True)
+
+
 class MeSerializer(serializers.Serializer):
     username = serializers.CharField()
-    role = serializers.CharField()
-    places = serializers.ListField(child=serializers.CharField())
-    units = serializers.ListField(child=serializers.CharField())
+    roles = serializers.ListField(child=serializers.CharField())
+    grants = GrantSerializer(many=True)
 
 
 class DecideRequest(serializers.Serializer):

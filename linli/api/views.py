@@ -12,6 +12,7 @@ from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from linli.orgs.directory import assignable_units
 from linli.orgs.models import Matter, Unit
 from linli.orgs.queries import matters_for, responsible_unit, units_for
 from linli.places.models import Place
@@ -50,7 +51,7 @@ class PlaceViewSet(viewsets.ReadOnlyModelViewSet):
         responses={200: PlaceSerializer, 404: OpenApiResponse(description="No place in your scope matches")},
     )
     @action(detail=False, methods=["get"])
-    def resolve(self, request: Request) -> Response:
+    def resolve(self, request: Request, format: str | None = None) -> Response:  # DRF passes the .json suffix
         query = ResolveQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         data: dict[str, Any] = query.validated_data  # type: ignore[assignment]
@@ -112,14 +113,16 @@ def responsibility(request: Request) -> Response:
 @extend_schema(responses=MeSerializer)
 @api_view(["GET"])
 def me(request: Request) -> Response:
+    """Who the caller is: the grants in force (narrowed to a token's grants when one is used)."""
+    from linli.accounts.grant_actions import describe
+    from linli.accounts.models import Grant
+    from linli.accounts.scopes import roles_of, scope_of
+
     user: Any = request.user
+    ids = [g.pk for g in scope_of(user).grants]
+    grants = Grant.objects.filter(pk__in=ids).select_related("place", "unit").order_by("role", "pk")
     return Response(
-        {
-            "username": user.username,
-            "role": user.role,
-            "places": list(user.places.values_list("code", flat=True)),
-            "units": list(user.units.values_list("code", flat=True)),
-        }
+        {"username": user.username, "roles": sorted(roles_of(user)), "grants": [describe(g) for g in grants]}
     )
 
 
@@ -127,11 +130,11 @@ def me(request: Request) -> Response:
 @api_view(["POST"])
 def dispatch_decide(request: Request) -> Response:
     """Decide and store: the entry point the case workflow and outside systems call."""
+    from linli.accounts.predicates import can_dispatch
     from linli.dispatch import actions as dispatch_actions
     from linli.dispatch import engine
-    from linli.dispatch.permissions import can_try
 
-    if not can_try(request.user):
+    if not can_dispatch(request.user):
         return Response({"detail": "无权使用智能派单 / not allowed"}, status=403)
     query = DecideRequest(data=request.data)
     query.is_valid(raise_exception=True)
@@ -175,7 +178,8 @@ def dispatch_correct(request: Request, pk: int) -> Response:
     body = CorrectionRequest(data=request.data)
     body.is_valid(raise_exception=True)
     data: dict[str, Any] = body.validated_data  # type: ignore[assignment]
-    unit = get_object_or_404(units_for(request.user), code=data["unit"])
+    # Units a correction may name come from the assignee directory, not from what the user may read.
+    unit = get_object_or_404(assignable_units(request.user, place=decision.place), code=data["unit"])
     matter = get_object_or_404(matters_for(request.user), code=data["matter"]) if data.get("matter") else None
     try:
         stored = dispatch_actions.record_correction(

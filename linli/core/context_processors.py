@@ -6,10 +6,18 @@ from django.http import HttpRequest
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """What the top bar offers: only links the user's role can open."""
-    from linli.dispatch.permissions import can_try
+    """What the top bar offers: only links the user's roles can open, and the roles themselves."""
+    from linli.accounts.choices import Role
+    from linli.accounts.predicates import can_dispatch, can_manage_grants
+
+    from .roles import current_role, held_roles
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"can_dispatch": can_try(user)}
+    return {
+        "can_dispatch": can_dispatch(user),
+        "can_manage_grants": can_manage_grants(user),
+        "held_roles": [(role, Role(role).label) for role in held_roles(request)],
+        "current_role": current_role(request),
+    }

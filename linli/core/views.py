@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from linli.accounts.choices import Role
-from linli.accounts.scopes import scope_of
+from linli.accounts.models import Grant
+from linli.accounts.predicates import is_government_staff
 from linli.core.masking import mask_phone
 from linli.orgs.choices import MatterClass
 from linli.orgs.queries import matters_for, units_for
@@ -19,6 +23,7 @@ from linli.places.queries import places_for
 
 from .audit import verify_chain
 from .models import AuditEvent
+from .roles import SESSION_KEY, current_role, held_roles
 
 TEMPLATES = {
     Role.RESIDENT: "home/resident.html",
@@ -41,16 +46,28 @@ def _level_counts(user: Any) -> dict[str, int]:
 
 
 @login_required
+@require_POST
+def switch_role(request: HttpRequest) -> HttpResponse:
+    """Keep the picked role for this session; a role the user does not hold is ignored."""
+    role = request.POST.get("role", "")
+    if role in held_roles(request):
+        request.session[SESSION_KEY] = role
+    return redirect("home")
+
+
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    scope = scope_of(user)
-    role = Role.PLATFORM_ADMIN if scope.everything else user.role
+    role = current_role(request)
+    if role is None:
+        raise PermissionDenied(_("You hold no role in force; ask an administrator"))
+    grants = Grant.objects.active().filter(user=user, role=role).select_related("place", "unit")
     context: dict[str, Any] = {
         "role_label": Role(role).label,
-        "scope_places": user.places.all(),
-        "scope_units": user.units.all(),
+        "scope_places": [g.place for g in grants if g.place is not None],
+        "scope_units": [g.unit for g in grants if g.unit is not None],
     }
-    if user.is_government_staff:
+    if is_government_staff(user):
         counts = _level_counts(user)
         context["counts"] = [
             (PlaceLevel(level).label, counts[level]) for level in PlaceLevel.values[2:] if counts[level]
@@ -66,7 +83,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         context["units"] = units_for(user).order_by("kind", "code")[:50]
     elif role == Role.DEPARTMENT_HANDLER:
-        types = set(user.units.values_list("department_type", flat=True))
+        types = {u.department_type for u in context["scope_units"]}
         context["matters"] = matters_for(user).filter(department_type__in=types).order_by("code")
     elif role in (Role.DISTRICT_COMMAND, Role.PLATFORM_ADMIN):
         context["streets"] = (

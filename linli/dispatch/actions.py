@@ -13,16 +13,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.accounts.predicates import can_correct_decision, can_manage_models
 from linli.core import audit
 from linli.core.choices import AuditAction
 from linli.orgs.choices import MatterClass
+from linli.orgs.directory import may_assign
 from linli.orgs.models import Matter, Unit
 
 from . import registry
 from .choices import ExampleSource, ModelStatus
 from .engine import Decision
 from .models import DispatchDecision, DispatchModel, TrainingExample
-from .permissions import can_correct, can_manage_models
 from .textmodel import THRESHOLD_BATCH, THRESHOLD_Z, TextClassifier, choose_threshold, evaluate, threshold_report
 from .training import HELD_OUT_PARTS, Examples, split_for_retraining, unlabelled_texts
 
@@ -84,9 +85,12 @@ def record_correction(
     actor: Any, decision: DispatchDecision, *, matter: Matter | None, unit: Unit, category: str = "", reason: str = ""
 ) -> DispatchDecision:
     """A person's final matter and unit for a decision; the text becomes a training example."""
-    if not can_correct(actor, decision):
+    if not can_correct_decision(actor, decision):
         raise PermissionDenied(_("You may not correct this dispatch"))
     decision = DispatchDecision.objects.select_for_update().get(pk=decision.pk)
+    # Routing asks the directory, not the reading scope: a street may send work to a district department.
+    if not may_assign(actor, unit, place=decision.place):
+        raise ValidationError(_("You may not send work to this unit"))
     final_category = matter.category if matter is not None else category
     if final_category not in MatterClass.values:
         raise ValidationError(_("Name the matter, or at least its class"))

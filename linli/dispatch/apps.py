@@ -8,8 +8,10 @@ class DispatchConfig(AppConfig):
     verbose_name = _("Smart dispatch")
 
     def ready(self) -> None:
-        from linli.accounts.scopes import register
+        from linli.accounts.scopes import register, register_work_places
 
-        from .scoping import decisions_rule
+        from .scoping import decision_places, decisions_rule, examples_rule
 
         register("dispatch.dispatchdecision", decisions_rule)
+        register("dispatch.trainingexample", examples_rule)
+        register_work_places(decision_places)

@@ -10,17 +10,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from linli.orgs.queries import matters_for, units_for
+from linli.accounts.predicates import can_correct_decision, can_dispatch
+from linli.orgs.directory import assignable_units
+from linli.orgs.queries import matters_for
 from linli.places.queries import places_for
 
 from . import actions, engine
 from .forms import CorrectionForm, TryForm
-from .permissions import can_correct, can_try
 from .queries import decisions_for, recent_models
 
 
 def _require_dispatcher(request: HttpRequest) -> None:
-    if not can_try(request.user):
+    if not can_dispatch(request.user):
         raise PermissionDenied
 
 
@@ -68,14 +69,14 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = CorrectionForm(
         request.POST or None,
         matters=matters_for(request.user).order_by("code"),
-        units=units_for(request.user).order_by("kind", "code"),
+        units=assignable_units(request.user, place=decision.place).order_by("kind", "code"),
         initial={
             "category": decision.final_category or decision.category,
             "matter": decision.final_matter_id or decision.matter_id,
             "unit": decision.final_unit_id or decision.unit_id,
         },
     )
-    if request.method == "POST" and can_correct(request.user, decision) and form.is_valid():
+    if request.method == "POST" and can_correct_decision(request.user, decision) and form.is_valid():
         try:
             actions.record_correction(
                 request.user,
@@ -93,5 +94,5 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "dispatch/decision_detail.html",
-        {"decision": decision, "form": form, "can_correct": can_correct(request.user, decision)},
+        {"decision": decision, "form": form, "can_correct": can_correct_decision(request.user, decision)},
     )

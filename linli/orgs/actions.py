@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from linli.accounts.predicates import can_edit_responsibility_list, can_edit_units
 from linli.core import audit
 from linli.core.choices import AuditAction
 from linli.core.tabular import (
@@ -28,7 +29,6 @@ from linli.places.models import Place
 from .choices import CaseType, DepartmentType, MatterClass, OwnerLevel, UnitKind
 from .deadlines import parse_spec
 from .models import Matter, MatterAdmission, Unit
-from .permissions import can_edit_responsibility_list, can_edit_units
 
 MATTER_COLUMNS = [
     "code",
@@ -222,8 +222,20 @@ def create_unit(
         contact_phone=normalize_phone(contact_phone) if contact_phone else "",
     )
     unit.jurisdiction.set(jurisdiction)
+    if too_deep := _depth_error():
+        raise ValidationError(too_deep)
     audit.record(AuditAction.UNIT_CREATED, actor=actor, target=unit, data={"kind": kind})
     return unit
+
+
+def _depth_error() -> str | None:
+    """Units nested deeper than scopes.MAX_UNIT_DEPTH are refused: a grant on a unit opens its children through
+    a parent chain of that length, so a deeper unit would silently fall out of its department's scope."""
+    from linli.accounts.scopes import MAX_UNIT_DEPTH
+
+    if Unit.objects.filter(**{"__".join(["parent"] * MAX_UNIT_DEPTH) + "__isnull": False}).exists():
+        return _("Units nest at most %(n)d levels deep") % {"n": MAX_UNIT_DEPTH}
+    return None
 
 
 def import_units(actor: Any, fileobj: IO[bytes], filename: str) -> int:
@@ -305,6 +317,8 @@ def import_unit_table(actor: Any, table: Table, source: str = "") -> int:
             if values["parent_code"]:
                 parent = by_code.get(values["parent_code"]) or Unit.objects.get(code=values["parent_code"])
                 Unit.objects.filter(code=values["code"]).update(parent=parent)
+        if too_deep := _depth_error():
+            raise ImportRejected([RowError(0, "parent_code", too_deep)])
         audit.record(
             AuditAction.UNITS_IMPORTED,
             actor=actor,

@@ -11,13 +11,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from linli.accounts.predicates import can_edit_responsibility_list, can_edit_units, is_government_staff
 from linli.core.http import requested_format, table_download, upload_page
 from linli.places.queries import places_for, resolve_address
 
 from . import actions
 from .choices import MatterClass, UnitKind
 from .forms import ResponsibilityForm
-from .permissions import can_edit_responsibility_list, can_edit_units
 from .queries import matters_for, responsible_unit, units_for
 
 
@@ -74,7 +74,7 @@ def units_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def units(request: HttpRequest) -> HttpResponse:
-    if not getattr(request.user, "is_government_staff", False):
+    if not is_government_staff(request.user):
         raise PermissionDenied
     qs = units_for(request.user).annotate(places=Count("jurisdiction")).order_by("kind", "code")
     kind = request.GET.get("kind", "")
@@ -90,7 +90,7 @@ def units(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def responsibility(request: HttpRequest) -> HttpResponse:
-    if not getattr(request.user, "is_government_staff", False):
+    if not is_government_staff(request.user):
         raise PermissionDenied
     form = ResponsibilityForm(request.GET or None, matters=matters_for(request.user).order_by("code"))
     result: dict[str, Any] | None = None

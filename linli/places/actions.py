@@ -14,6 +14,7 @@ from django.db.models import CharField, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat, LPad, Substr
 from django.utils.translation import gettext as _
 
+from linli.accounts.predicates import can_edit_registry, can_import_places
 from linli.core import audit
 from linli.core.choices import AuditAction
 from linli.core.tabular import (
@@ -32,7 +33,6 @@ from . import validation
 from .choices import PlaceLevel
 from .geometry import CheckedGeometry, check_geometry
 from .models import MAX_DEPTH, SEGMENT_WIDTH, Place, path_segment
-from .permissions import can_edit_under, can_import
 
 EXPORT_COLUMNS = ["code", "name", "level", "parent_code", "geometry", "households", "contact_phone"]
 BATCH = 2000
@@ -60,7 +60,7 @@ def create_place(
     households: int | None = None,
     contact_phone: str = "",
 ) -> Place:
-    if not can_edit_under(actor, parent):
+    if not can_edit_registry(actor, parent):
         raise PermissionDenied(_("You may not add places here"))
     if parent is not None:
         parent = Place.objects.select_for_update().get(pk=parent.pk)
@@ -94,7 +94,7 @@ def create_place(
 def update_place(actor: Any, place: Place, **changes: Any) -> Place:
     """Change name, geometry, households, phone or parent; a new parent moves the whole subtree."""
     place = Place.objects.select_for_update().get(pk=place.pk)
-    if not can_edit_under(actor, place.parent) and not can_edit_under(actor, place):
+    if not can_edit_registry(actor, place.parent) and not can_edit_registry(actor, place):
         raise PermissionDenied(_("You may not change this place"))
     before = {k: getattr(place, k) for k in ("name", "households", "parent_id")}
     if "name" in changes:
@@ -120,7 +120,7 @@ def update_place(actor: Any, place: Place, **changes: Any) -> Place:
 
 
 def _move(actor: Any, place: Place, new_parent: Place | None) -> None:
-    if not can_edit_under(actor, new_parent):
+    if not can_edit_registry(actor, new_parent):
         raise PermissionDenied(_("You may not move places there"))
     if new_parent is not None:
         new_parent = Place.objects.select_for_update().get(pk=new_parent.pk)
@@ -175,7 +175,7 @@ def import_place_table(actor: Any, table: Table, source: str = "", *, merge: boo
 
     With `merge`, a row whose code already exists under the same parent is left as it is (so a full
     division file can be laid over a tree that holds part of it); otherwise an existing code is an error."""
-    if not can_import(actor):
+    if not can_import_places(actor):
         raise PermissionDenied(_("You may not import places"))
     require_columns(table, ["code", "name", "level"])
     rows, errors = _parse_rows(table.rows)
@@ -282,9 +282,9 @@ def _check_tree(
     editable: set[str],
     errors: list[RowError],
 ) -> list[_Row]:
-    from linli.accounts.scopes import scope_of
+    from linli.accounts.scopes import is_platform_admin
 
-    is_admin = scope_of(actor).everything
+    is_admin = is_platform_admin(actor)
     depth_of: dict[str, int] = {}
     order: list[_Row] = []
     bad: set[str] = set()

@@ -10,17 +10,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from linli.accounts.predicates import can_import_places, is_government_staff
 from linli.core.http import requested_format, table_download, upload_page
 
 from . import actions
 from .forms import ResolveForm
 from .models import Place
-from .permissions import can_import
 from .queries import children_for, places_for, resolve_address, resolve_point, top_places_for
 
 
 def _staff_only(request: HttpRequest) -> None:
-    if not getattr(request.user, "is_government_staff", False):
+    if not is_government_staff(request.user):
         raise PermissionDenied
 
 
@@ -60,7 +60,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
             if place.geometry
             else None,
-            "can_import": can_import(request.user),
+            "can_import": can_import_places(request.user),
         },
     )
 
@@ -89,7 +89,7 @@ def resolve(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_view(request: HttpRequest) -> HttpResponse:
-    if not can_import(request.user):
+    if not can_import_places(request.user):
         raise PermissionDenied
 
     def run(upload: IO[bytes], name: str) -> str:

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
+from conftest import SecondFactorClient
 from linli.accounts.choices import Role
 from linli.places.models import Place
 from linli.tests.hostile import HOSTILE, plant, store_decision
@@ -43,7 +43,7 @@ class Visitor:
 
     def sign_in(self, user: Any) -> None:
         # A session made on the server: these checks are about pages, not about the login flow.
-        client = Client()
+        client = SecondFactorClient()
         client.force_login(user)
         self.page.context.clear_cookies()
         cookie = client.cookies[settings.SESSION_COOKIE_NAME].value

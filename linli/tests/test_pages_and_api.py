@@ -96,7 +96,9 @@ def test_api_responsibility_resolve_and_schema(client, world, matter):
     bad = client.get("/api/v1/places/resolve/", {"lon": 500})
     assert bad.status_code == 400
     assert client.get("/api/v1/places/", {"under": "110101001001", "level": "grid"}).json()["count"] == 2
-    assert client.get("/api/v1/me/").json()["role"] == Role.DISTRICT_COMMAND
+    me = client.get("/api/v1/me/").json()
+    assert me["roles"] == [Role.DISTRICT_COMMAND]
+    assert me["grants"] == [{"role": Role.DISTRICT_COMMAND, "place": "110101000000", "unit": None, "valid_to": None}]
     schema = client.get("/api/schema/?format=json")
     assert schema.status_code == 200
     paths = json.loads(schema.content)["paths"]
@@ -124,25 +126,29 @@ def test_admin_lists_every_model_and_writes_through_actions(client, world):
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         assert client.get(url).status_code == 200, url
     user = world.users[Role.GRID_WORKER]
+    page = client.get(reverse("admin:accounts_user_change", args=[user.pk])).content.decode()
+    assert "grants-TOTAL_FORMS" in page and 'name="role"' not in page  # grants shown, not edited
     response = client.post(
         reverse("admin:accounts_user_change", args=[user.pk]),
         {
             "username": user.username,
             "display_name": "新名字",
-            "role": Role.COMMUNITY_WORKER,
-            "places": str(world.place("110101001001").pk),
-            "units": "",
+            "role": Role.PLATFORM_ADMIN,  # not a field any more: ignored
             "is_active": "on",
             "first_name": "",
             "last_name": "",
             "email": "",
+            "grants-TOTAL_FORMS": "1",
+            "grants-INITIAL_FORMS": "1",
+            "grants-MIN_NUM_FORMS": "0",
+            "grants-MAX_NUM_FORMS": "1000",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     user.refresh_from_db()
-    assert user.display_name == "新名字" and user.role == Role.COMMUNITY_WORKER
+    assert user.display_name == "新名字" and user.active_roles() == {Role.GRID_WORKER}
     actions = set(AuditEvent.objects.filter(target_id=str(user.pk)).values_list("action", flat=True))
-    assert {AuditAction.USER_UPDATED, AuditAction.USER_ROLE_CHANGED, AuditAction.USER_SCOPE_CHANGED} <= actions
+    assert AuditAction.USER_UPDATED in actions and AuditAction.USER_ROLE_CHANGED not in actions
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_grant'),
+        ('accounts', '0004_roles_as_grants'),
     ]
 
     operations = [

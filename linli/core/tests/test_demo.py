@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from linli.accounts.choices import Role
-from linli.accounts.models import User
+from linli.accounts.models import Grant
 from linli.orgs.models import Matter, MatterAdmission, Unit
 from linli.places.models import Place
 
@@ -24,6 +24,6 @@ def test_demo_city_is_built_once_on_real_codes(settings, tmp_path):
     assert all(150 <= (g.households or 0) <= 500 and len(g.code) == 15 and g.geometry for g in grids[:50])
     assert Matter.objects.count() >= 150 and MatterAdmission.objects.exists()
     assert Unit.objects.filter(kind="street_office").count() == 17
-    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    assert set(Grant.objects.active().values_list("role", flat=True)) == set(Role.values)
     call_command("build_demo_city", "--quiet")  # a second run changes nothing
     assert Place.objects.filter(level="district").count() == 1

@@ -14,8 +14,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 from linli.core.keys import PUBLIC_SECRET_KEYS, generate_fernet_key, generate_secret_key, resolve
 
-# Everything that could make a child process a demo or give it keys, removed so each test sets its own.
-_OURS = ("LINLI_DEMO", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "DEBUG", "ALLOWED_HOSTS", "SECURE_")
+# Everything that could make a child process a demo or give it keys, removed so each test sets its own
+# (and Playwright's DJANGO_ALLOW_ASYNC_UNSAFE, which a deploy check rightly refuses).
+_OURS = ("LINLI_DEMO", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "DEBUG", "ALLOWED_HOSTS", "SECURE_", "DJANGO_ALLOW_ASYNC")
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -44,6 +44,7 @@ class Command(BaseCommand):
         self.stdout.write("Queued the first dispatch model's training for the task worker.")
 
     def print_accounts(self) -> None:
+        from linli.accounts.choices import Role
         from linli.accounts.models import User
         from linli.accounts.two_factor import demo_secret
 
@@ -51,5 +52,6 @@ class Command(BaseCommand):
         for user in User.objects.order_by("id"):
             secret = demo_secret(user)
             totp = f"  two-factor (TOTP secret for an authenticator app): {secret}" if secret else ""
-            self.stdout.write(f"  {user.get_role_display():<12} {user.username:<12} {user.display_name}{totp}")
+            roles = "、".join(str(Role(r).label) for r in sorted(user.active_roles())) or "—"
+            self.stdout.write(f"  {roles:<12} {user.username:<12} {user.display_name}{totp}")
         self.stdout.write("Residents can also log in with phone 13800000001 and the code written to this log.")

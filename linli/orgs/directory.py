@@ -1,0 +1,74 @@
+"""The assignee directory: which units a user may send work to (issue 15, the third of three questions).
+
+Routing is not reading. A street dispatcher must be able to route a case to the district department that
+owns the matter in its street without reading that department's data, so this answer comes from the user's
+grants and the units' jurisdictions here, never from `restrict`. The querysets it returns serve pickers and
+the validation of routing choices only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from linli.accounts.choices import Role
+from linli.accounts.scopes import any_of, scope_of, under_any
+from linli.places.models import SEGMENT_WIDTH
+
+from .choices import OwnerLevel, UnitKind
+from .models import Unit
+
+# Units above a street that take its work: the district departments and the command centre over it.
+ABOVE_STREET = (UnitKind.DISTRICT_DEPARTMENT, UnitKind.COMMAND_CENTRE)
+# Units above a community that its secretary escalates or hands to.
+ABOVE_COMMUNITY = (UnitKind.STREET_OFFICE, UnitKind.COMMUNITY_COMMITTEE)
+
+
+def ancestry(paths: tuple[str, ...] | list[str]) -> list[str]:
+    """Every path on the way down to each of `paths`, itself included: the places that cover them."""
+    return sorted({p[:end] for p in paths for end in range(SEGMENT_WIDTH, len(p) + 1, SEGMENT_WIDTH)})
+
+
+def _covering(paths: tuple[str, ...], kinds: tuple[str, ...]) -> Q | None:
+    return Q(kind__in=kinds, jurisdiction__path__in=ancestry(paths)) if paths else None
+
+
+def assignable_units(user: Any, place: Any = None, matter: Any = None) -> QuerySet[Unit]:
+    """Active units the user may route work to; narrowed to those working at `place` (covering it or inside
+    it) and, for a district matter, to departments of the matter's type, when given.
+
+    - street dispatcher: every unit working inside its street, and the district departments and command
+      centre whose jurisdiction covers the street;
+    - district command: every unit working inside its district;
+    - community secretary: units inside its community, its committee, and the street office above;
+    - platform admin: all; everyone else: none.
+    """
+    scope = scope_of(user)
+    chosen = Unit.objects.filter(is_active=True)
+    if scope.empty:
+        return chosen.none()
+    if not scope.everything:
+        streets = scope.paths({Role.STREET_DISPATCHER})
+        communities = scope.paths({Role.COMMUNITY_SECRETARY})
+        inside = (*scope.paths({Role.DISTRICT_COMMAND}), *streets, *communities)
+        reach = any_of(
+            under_any(inside, "jurisdiction__path"),
+            _covering(streets, ABOVE_STREET),
+            _covering(communities, ABOVE_COMMUNITY),
+        )
+        if reach is None:
+            return chosen.none()
+        chosen = chosen.filter(pk__in=Unit.objects.filter(reach).values("pk"))
+    if place is not None:
+        at_place = any_of(
+            Q(jurisdiction__path__in=ancestry([place.path])), under_any([place.path], "jurisdiction__path")
+        )
+        chosen = chosen.filter(pk__in=Unit.objects.filter(at_place).values("pk"))
+    if matter is not None and matter.owner_level == OwnerLevel.DISTRICT:
+        chosen = chosen.filter(~Q(kind=UnitKind.DISTRICT_DEPARTMENT) | Q(department_type=matter.department_type))
+    return chosen
+
+
+def may_assign(user: Any, unit: Unit, place: Any = None, matter: Any = None) -> bool:
+    return assignable_units(user, place=place, matter=matter).filter(pk=unit.pk).exists()
