@@ -47,6 +47,8 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.svm import LinearSVC
 
+from linli.core.datafiles import open_text
+
 try:  # Traditional -> simplified conversion; optional so a missing wheel degrades, never breaks.
     import zhconv as _zhconv
 except ImportError:  # pragma: no cover - depends on the environment
@@ -621,7 +623,7 @@ def read_unlabelled(
     for path in paths:
         if not Path(path).exists():
             continue
-        with Path(path).open(encoding="utf-8-sig") as handle:
+        with open_text(path, encoding="utf-8-sig") as handle:
             for row in csv.DictReader(handle):
                 title = normalize_text(row.get("留言主题") or "", TITLE_MAX_CHARS)
                 body = normalize_text(row.get("留言详情") or "")
