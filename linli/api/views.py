@@ -124,8 +124,7 @@ def me(request: Request) -> Response:
 @api_view(["POST"])
 def dispatch_decide(request: Request) -> Response:
     """Decide and store: the entry point the case workflow and outside systems call."""
-    from linli.dispatch import actions as dispatch_actions
-    from linli.dispatch import engine
+    from linli.dispatch import services as dispatch_services
     from linli.dispatch.permissions import can_try
 
     if not can_try(request.user):
@@ -133,22 +132,14 @@ def dispatch_decide(request: Request) -> Response:
     query = DecideRequest(data=request.data)
     query.is_valid(raise_exception=True)
     data: dict[str, Any] = query.validated_data  # type: ignore[assignment]
-    decision = engine.decide(
+    _decision, stored = dispatch_services.decide_and_record(
+        request.user,
         data["title"],
         data["body"],
         longitude=data["longitude"],
         latitude=data["latitude"],
         address=data["address"],
         channel=data["channel"],
-    )
-    stored = dispatch_actions.record_decision(
-        request.user,
-        decision,
-        title=data["title"],
-        body=data["body"],
-        address=data["address"],
-        longitude=data["longitude"],
-        latitude=data["latitude"],
         case_ref=data["case_ref"],
     )
     return Response(DecisionSerializer(stored).data, status=201)

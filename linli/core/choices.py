@@ -29,3 +29,4 @@ class AuditAction(models.TextChoices):
     DISPATCH_CORRECTED = "dispatch.corrected", _("Dispatch corrected")
     DISPATCH_MODEL_PROMOTED = "dispatch.model_promoted", _("Dispatch model promoted")
     DISPATCH_MODEL_ROLLED_BACK = "dispatch.model_rolled_back", _("Dispatch model rolled back")
+    DISPATCH_MODEL_REFUSED = "dispatch.model_refused", _("Dispatch model refused")

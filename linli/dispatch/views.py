@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from linli.orgs.queries import matters_for, units_for
 from linli.places.queries import places_for
 
-from . import actions, engine
+from . import actions, services
 from .forms import CorrectionForm, TryForm
 from .permissions import can_correct, can_try
 from .queries import decisions_for, recent_models
@@ -32,13 +32,15 @@ def try_engine(request: HttpRequest) -> HttpResponse:
     decision = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        decision = engine.decide(
+        decision, _stored = services.decide_and_record(
+            request.user,
             data["title"],
             data["body"],
             longitude=data["longitude"],
             latitude=data["latitude"],
             address=data["address"],
             channel=data["channel"],
+            record=False,
         )
         if decision.place is not None and not places_for(request.user).filter(pk=decision.place.pk).exists():
             decision.reasons["place"] += _(" (outside your scope)")

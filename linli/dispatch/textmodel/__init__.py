@@ -26,7 +26,7 @@ from .features import _group_ids, _keep_best_terms, best_terms_per_class
 from .normalize import BODY_MAX_CHARS, SEGMENTERS, TITLE_MAX_CHARS, _jieba_tokens, _words, normalize_text
 from .threshold import THRESHOLD_BATCH, THRESHOLD_Z, choose_threshold, lowest_cut, prediction_lower, threshold_report
 from .vectors import WordEmbedding, _stable_hash, read_unlabelled
-from .versions import FORMAT_VERSION, _versions
+from .versions import FORMAT_VERSION, ModelRefused, _versions, mismatches
 
 __all__ = [
     "BODY_MAX_CHARS",
@@ -36,6 +36,7 @@ __all__ = [
     "THRESHOLD_BATCH",
     "THRESHOLD_Z",
     "TITLE_MAX_CHARS",
+    "ModelRefused",
     "ReferenceClassifier",
     "TextClassifier",
     "WordEmbedding",
@@ -50,6 +51,7 @@ __all__ = [
     "evaluate",
     "lowest_cut",
     "measure",
+    "mismatches",
     "normalize_text",
     "prediction_lower",
     "read_unlabelled",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import time
 import warnings
@@ -21,9 +22,9 @@ from sklearn.svm import LinearSVC
 from .features import FeatureBlocks, _group_ids
 from .normalize import SEGMENTERS, _words, normalize_text
 from .vectors import WordEmbedding
-from .versions import FORMAT_VERSION, _versions
+from .versions import FORMAT_VERSION, ModelRefused, _versions, check, write_header
 
-# Chosen by grouped 5-fold CV on the train split (bench/dispatch_research.py).
+# Chosen by grouped 5-fold CV on the train split (bench/dispatch_cv.py).
 DEFAULT_PARAMS: dict[str, Any] = {
     "ngram_range": (1, 3),
     "min_df": 2,
@@ -46,7 +47,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "embedding_min_count": 3,
     # Threads gensim learns the word vectors on. One since the tenth round: the same data gives the same
     # model on every run (two made the test figures wander by a message either side of a line), learnt beside
-    # the n-gram blocks so a fit grows ~25%; CV macro-F1 0.9307 against 0.9309 (bench/dispatch_round9.py).
+    # the n-gram blocks so a fit grows ~25%; CV macro-F1 0.9307 against 0.9309 (bench/dispatch_research.md, round 9).
     "embedding_workers": 1,
     # The word vectors read only the first 1,000 characters of title+body: by CV this changes nothing
     # (0.9273 with and without; 500 and 700 the same within noise) and it takes jieba, the slowest step of
@@ -54,13 +55,13 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "embedding_max_chars": 1000,
     # Which binding splits words for the word vectors (`_words`). rjieba since the ninth round: the same CV
     # macro-F1 as jieba over three partitions (0.9309 / 0.9308), a 25% shorter fit and p99 10.1 -> 7.5 ms
-    # (bench/dispatch_round9.py).
+    # (bench/dispatch_research.md, round 9).
     "segmenter": "rjieba",
     # Keep only the n-grams of each block that chi-squared finds most tied to a class (0 keeps them all):
     # 50,000 of ~400,000 title+body n-grams and 10,000 of ~70,000 title n-grams. Chosen on one partition of
-    # the CV folds and confirmed on a second (macro-F1 +0.0029 and +0.0034, bench/dispatch_round4.py);
+    # the CV folds and confirmed on a second (macro-F1 +0.0029 and +0.0034, bench/dispatch_research.md, round 4);
     # since the fifth round each class's best terms are taken in turn (+0.0020 over three partitions,
-    # bench/dispatch_round5.py).
+    # bench/dispatch_research.md, round 5).
     "all_max_terms": 50_000,
     "title_max_terms": 10_000,
     "cv_folds": 5,
@@ -266,16 +267,30 @@ class TextClassifier(FeatureBlocks):
 
     # -- persistence ------------------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
+        """Write the model behind a header of the library versions it was fitted with (`versions.check`)."""
         self._coef, self._names = None, None  # caches are rebuilt on demand; keep the file small
-        joblib.dump({"format_version": FORMAT_VERSION, "kind": "TextClassifier", "model": self}, path, compress=3)
+        with Path(path).open("wb") as handle:
+            write_header(handle)
+            joblib.dump({"format_version": FORMAT_VERSION, "kind": "TextClassifier", "model": self}, handle, compress=3)
+
+    @staticmethod
+    def check_file(path: str | Path) -> None:
+        """`ModelRefused` unless this process may load the model saved at `path`; reads only its header."""
+        with Path(path).open("rb") as handle:
+            check(handle, path)
 
     @classmethod
     def load(cls, path: str | Path) -> TextClassifier:
-        payload = joblib.load(path)
+        """Load a saved model; `ModelRefused` (before anything is unpickled) if other library versions or another
+        file format wrote it."""
+        with Path(path).open("rb") as handle:
+            check(handle, path)
+            # joblib looks for its compression marker at the start of what it is given, hence a buffer of the rest.
+            payload = joblib.load(io.BytesIO(handle.read()))
         if not isinstance(payload, dict) or payload.get("kind") != "TextClassifier":
             raise ValueError(f"{path} is not a saved TextClassifier")
         if payload.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{path} has format {payload.get('format_version')}, expected {FORMAT_VERSION}")
+            raise ModelRefused(f"{path} has format {payload.get('format_version')}, expected {FORMAT_VERSION}")
         model = payload["model"]
         if not isinstance(model, cls):
             raise ValueError(f"{path} does not hold a {cls.__name__}")

@@ -41,8 +41,8 @@ def _keep_best_terms(
     alone, so kept terms keep their weights), and the texts' rows from it. Most of the ~400,000 character
     n-grams of the training texts turn up in a handful of messages of several classes; dropping them gained
     about +0.003 macro-F1 by CV on two partitions of the folds, where dropping rare terms by count did not
-    (bench/dispatch_round4.py); choosing them per class rather than pooled gained another +0.002 on average
-    over three partitions (bench/dispatch_round5.py)."""
+    (bench/dispatch_research.md, round 4); choosing them per class rather than pooled gained another +0.002 on average
+    over three partitions (bench/dispatch_research.md, round 5)."""
     names = vec.get_feature_names_out()[best_terms_per_class(x, labels, keep)]
     shrunk = clone(vec).set_params(vocabulary=[str(n) for n in names])
     return shrunk, shrunk.fit_transform(texts)

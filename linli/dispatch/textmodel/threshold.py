@@ -36,7 +36,7 @@ def choose_threshold(
     *prediction* bound for such a batch, which also counts the batch's own sampling error. The Wilson 95%
     bound used before covered only the estimate's error, a promise about the long-run average: two of 15
     held-out CV folds, and the test split in three rounds of four, fell short of it. Chosen by nested CV on train
-    (bench/dispatch_threshold.py): the rule that auto-dispatched the most with at most 5% of 50 held-out folds
+    (bench/dispatch_research.md, eighth round): the rule that auto-dispatched the most with at most 5% of 50 held-out folds
     below 97% (the one-sided 95% bound shipped before let 4 of 50 fall short).
     With `folds` (the part of each row), every part on its own must reach the target as well. Feed it
     out-of-fold (or held-out) probabilities, never in-sample ones. Returns a value just above 1.0 when no
