@@ -9,14 +9,26 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/linli
 PYTHON_BOOT := $(shell for p in python3.13 python3.12 python3.14 python3 $(HOME)/.pyenv/versions/3.13*/bin/python3 $(HOME)/.pyenv/versions/3.12*/bin/python3 /root/.pyenv/versions/3.13*/bin/python3 /root/.pyenv/versions/3.12*/bin/python3; do \
 	if $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$p || echo $$p; break; fi; done)
 
-.PHONY: install run test lint typecheck unit browser chromium bench messages clean
+.PHONY: install lock run test lint typecheck unit browser chromium bench messages clean
 
-$(VENV)/.installed: pyproject.toml
+# Installs come from requirements.lock (every package pinned, with hashes); Linli itself goes on top
+# without touching them. After changing the dependencies in pyproject.toml, run `make lock`.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	@test -n "$(PYTHON_BOOT)" || { echo "Linli needs Python 3.12 or newer (Django 6); none was found." >&2; exit 1; }
 	$(PYTHON_BOOT) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
+
+# Regenerate requirements.lock from pyproject.toml (Python 3.12 and newer, every platform). Pins already in
+# the lock are kept where they still fit; `make lock LOCK_FLAGS=--upgrade` moves everything to the newest.
+LOCK_FLAGS ?=
+lock:
+	@test -n "$(PYTHON_BOOT)" || { echo "Linli needs Python 3.12 or newer (Django 6); none was found." >&2; exit 1; }
+	@test -x $(BIN)/uv || { test -x $(BIN)/python || $(PYTHON_BOOT) -m venv $(VENV); $(BIN)/pip install -q 'uv>=0.5,<1'; }
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.12 --generate-hashes \
+		--custom-compile-command "make lock" $(LOCK_FLAGS) -o requirements.lock
 
 install: $(VENV)/.installed
 

@@ -305,3 +305,13 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any)
             total += sum(int(v) for k, v in getattr(report, "user_properties", []) if k == "scope_probes")
     if total:
         terminalreporter.write_line(f"scope matrix: {total} probes")
+
+
+@pytest.fixture(autouse=True)
+def _forget_the_loaded_dispatch_model() -> Any:
+    """The engine keeps the model it loaded for the life of the process; after a test its row is gone, so a
+    later test in the same worker must not link new decisions to it."""
+    yield
+    from linli.dispatch import registry
+
+    registry._state.update(checked=0.0, row=None, classifier=None)

@@ -254,13 +254,14 @@ TASKS = {
 # Where the dispatch engine keeps its versioned model files.
 DISPATCH_MODEL_DIR = Path(os.environ.get("DISPATCH_MODEL_DIR", BASE_DIR / "var" / "models"))
 # Training data the first dispatch model learns from when no corrections exist yet: the labelled
-# citizen messages of the 2020 TipDM Cup (train split only), where the shared data folder is present.
-_TEDDY = BASE_DIR.parent / "shared" / "data" / "teddy2020"
-DISPATCH_BASE_TRAINING = Path(os.environ.get("DISPATCH_BASE_TRAINING", _TEDDY / "attachment2.csv"))
+# citizen messages of the 2020 TipDM Cup (train split only), bundled with the project (xz-compressed, read
+# as they are; source and licence in linli/dispatch/data/teddy2020/README.md).
+_TEDDY = BASE_DIR / "linli" / "dispatch" / "data" / "teddy2020"
+DISPATCH_BASE_TRAINING = Path(os.environ.get("DISPATCH_BASE_TRAINING", _TEDDY / "attachment2.csv.xz"))
 # Unlabelled messages of the same city that the classifier's word vectors also learn from (attachments 3
 # and 4 of the TipDM data: messages with likes, and messages with official replies). Comma-separated
-# paths; files that are missing are skipped.
-_UNLABELLED_DEFAULT = f"{_TEDDY / 'attachment3.csv'},{_TEDDY / 'attachment4.csv'}"
+# paths, plain or compressed; files that are missing are skipped.
+_UNLABELLED_DEFAULT = f"{_TEDDY / 'attachment3.csv.xz'},{_TEDDY / 'attachment4.csv.xz'}"
 DISPATCH_UNLABELLED = [
     Path(p.strip()) for p in os.environ.get("DISPATCH_UNLABELLED", _UNLABELLED_DEFAULT).split(",") if p.strip()
 ]

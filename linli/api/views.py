@@ -131,30 +131,21 @@ def me(request: Request) -> Response:
 def dispatch_decide(request: Request) -> Response:
     """Decide and store: the entry point the case workflow and outside systems call."""
     from linli.accounts.predicates import can_dispatch
-    from linli.dispatch import actions as dispatch_actions
-    from linli.dispatch import engine
+    from linli.dispatch import services as dispatch_services
 
     if not can_dispatch(request.user):
         return Response({"detail": "无权使用智能派单 / not allowed"}, status=403)
     query = DecideRequest(data=request.data)
     query.is_valid(raise_exception=True)
     data: dict[str, Any] = query.validated_data  # type: ignore[assignment]
-    decision = engine.decide(
+    _decision, stored = dispatch_services.decide_and_record(
+        request.user,
         data["title"],
         data["body"],
         longitude=data["longitude"],
         latitude=data["latitude"],
         address=data["address"],
         channel=data["channel"],
-    )
-    stored = dispatch_actions.record_decision(
-        request.user,
-        decision,
-        title=data["title"],
-        body=data["body"],
-        address=data["address"],
-        longitude=data["longitude"],
-        latitude=data["latitude"],
         case_ref=data["case_ref"],
     )
     return Response(DecisionSerializer(stored).data, status=201)

@@ -35,3 +35,4 @@ class AuditAction(models.TextChoices):
     DISPATCH_MODEL_PROMOTED = "dispatch.model_promoted", _("Dispatch model promoted")
     DISPATCH_MODEL_ROLLED_BACK = "dispatch.model_rolled_back", _("Dispatch model rolled back")
     FIELD_KEYS_ROTATED = "field_keys.rotated", _("Field encryption keys rotated")
+    DISPATCH_MODEL_REFUSED = "dispatch.model_refused", _("Dispatch model refused")

@@ -1,7 +1,7 @@
 """The demo city: 东城区 of Beijing on its real division codes, with generated grids, estates, buildings,
 units, houses, organisations, the responsibility list and one account per role. Deterministic from a seed.
 
-Real: the district, its 17 streets and 169 communities (shared/data/divisions/beijing.csv, 统计用区划代码
+Real: the district, its 17 streets and 169 communities (linli/places/data/dongcheng.csv, 统计用区划代码
 2023) and the 53 数字城管 classes inside linli/orgs/data/matters.csv. Generated: everything below the
 community and all geometry (no official boundaries are published as data), laid out in a box around the
 district so that maps and point lookups behave as they would on real polygons.
@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 
@@ -34,8 +33,8 @@ from linli.places.actions import import_place_table
 from linli.places.choices import PlaceLevel
 from linli.places.models import Place
 
-DIVISIONS_CSV = Path(settings.BASE_DIR).parent / "shared" / "data" / "divisions" / "beijing.csv"
-BUNDLED_DIVISIONS_CSV = Path(__file__).resolve().parent.parent / "places" / "data" / "dongcheng.csv"
+# The district's rows of the 2023 division codes, bundled (linli/places/data/README.md).
+DIVISIONS_CSV = Path(__file__).resolve().parent.parent / "places" / "data" / "dongcheng.csv"
 MATTERS_CSV = Path(__file__).resolve().parent.parent / "orgs" / "data" / "matters.csv"
 DISTRICT_CODE = "110101000000"
 # A box around 东城区 (WGS-84); the generated layout fills it.
@@ -84,8 +83,7 @@ def is_built() -> bool:
 
 def division_rows(district_code: str = DISTRICT_CODE) -> list[dict[str, Any]]:
     """东城区 and everything under it, plus 北京市 and 市辖区 above it, from the division file."""
-    source = DIVISIONS_CSV if DIVISIONS_CSV.exists() else BUNDLED_DIVISIONS_CSV
-    with source.open(encoding="utf-8") as handle:
+    with DIVISIONS_CSV.open(encoding="utf-8") as handle:
         rows: list[dict[str, Any]] = list(csv.DictReader(handle))
     by_code = {r["code"]: r for r in rows}
     keep = {district_code}

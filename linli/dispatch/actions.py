@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -24,8 +25,18 @@ from . import registry
 from .choices import ExampleSource, ModelStatus
 from .engine import Decision
 from .models import DispatchDecision, DispatchModel, TrainingExample
-from .textmodel import THRESHOLD_BATCH, THRESHOLD_Z, TextClassifier, choose_threshold, evaluate, threshold_report
+from .textmodel import (
+    THRESHOLD_BATCH,
+    THRESHOLD_Z,
+    ModelRefused,
+    TextClassifier,
+    choose_threshold,
+    evaluate,
+    threshold_report,
+)
 from .training import HELD_OUT_PARTS, Examples, split_for_retraining, unlabelled_texts
+
+logger = logging.getLogger(__name__)
 
 TARGET_PRECISION = 0.97
 # Below this many held-out rows a chosen threshold would mostly measure luck; keep the configured one.
@@ -237,8 +248,47 @@ def _judge(classifier: TextClassifier, held_out: Examples, metrics: dict[str, An
 def _incumbent_macro_f1(active: DispatchModel | None, held_out: Examples) -> float | None:
     if active is None or not len(held_out):
         return None
-    result = evaluate(registry.load(active), held_out.titles, held_out.bodies, held_out.labels, latency_samples=0)
+    try:
+        incumbent = registry.load(active)
+    except ModelRefused as exc:
+        # The candidate being trained is the retrain a refusal asks for: it need not ask for another.
+        refuse_model(active, str(exc), retrain=False)
+        return None
+    result = evaluate(incumbent, held_out.titles, held_out.bodies, held_out.labels, latency_samples=0)
     return float(result["macro_f1"])
+
+
+def refuse_model(row: DispatchModel, reason: str, *, retrain: bool = True) -> bool:
+    """Take a model out of service because this process may not load its file (other library versions wrote
+    it), say why on the model, and, if it was the one serving, ask the task worker for a retrain.
+
+    The system acts here, not a person, so there is no permission to check. False when another process had
+    already refused it."""
+    with transaction.atomic():
+        locked = DispatchModel.objects.select_for_update().filter(pk=row.pk).first()
+        if locked is None or locked.status == ModelStatus.REFUSED:
+            return False
+        was = locked.status
+        locked.status = ModelStatus.REFUSED
+        locked.refusal = reason
+        locked.save(update_fields=["status", "refusal"])
+        audit.record(
+            AuditAction.DISPATCH_MODEL_REFUSED,
+            actor=None,
+            target=locked,
+            data={"version": locked.version, "was": was, "reason": reason, "retrain": retrain},
+        )
+        transaction.on_commit(registry.forget)
+        if retrain and was == ModelStatus.ACTIVE:
+            transaction.on_commit(_request_retrain)
+    logger.warning("dispatch model v%s refused: %s%s", row.version, reason, "; retrain requested" if retrain else "")
+    return True
+
+
+def _request_retrain() -> None:
+    from .tasks import retrain_dispatch_model
+
+    retrain_dispatch_model.enqueue()
 
 
 def _activate(actor: Any, row: DispatchModel, reason: str) -> None:
@@ -280,6 +330,13 @@ def rollback(actor: Any = None, to_version: int | None = None) -> DispatchModel:
             raise ValidationError(_("There is no earlier model to roll back to"))
     if not (registry.model_dir() / target.file).exists():
         raise ValidationError(_("The file of model version %(v)s is missing") % {"v": target.version})
+    try:
+        TextClassifier.check_file(registry.model_dir() / target.file)
+    except ModelRefused as exc:
+        raise ValidationError(
+            _("Model version %(v)s was written by other library versions and cannot be served: %(why)s")
+            % {"v": target.version, "why": exc}
+        ) from exc
     _activate(actor, target, reason="rollback")
     audit.record(
         AuditAction.DISPATCH_MODEL_ROLLED_BACK,

@@ -12,7 +12,7 @@ from .models import DispatchDecision, DispatchModel, TrainingExample
 class DispatchModelAdmin(admin.ModelAdmin[DispatchModel]):
     """Read-only: models change state only through retrain, promotion and rollback (actions)."""
 
-    list_display = ("version", "status", "threshold", "train_size", "created_at", "promoted_at")
+    list_display = ("version", "status", "threshold", "train_size", "created_at", "promoted_at", "refusal")
     list_filter = ("status",)
     readonly_fields = [f.name for f in DispatchModel._meta.fields]
 

@@ -20,6 +20,8 @@ class ModelStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     RETIRED = "retired", _("Retired")
     REJECTED = "rejected", _("Rejected (worse than active)")
+    # Its file was written by other library versions than the server runs: never loaded, retrained instead.
+    REFUSED = "refused", _("Refused (written by other library versions)")
 
 
 class ExampleSource(models.TextChoices):

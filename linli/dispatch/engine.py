@@ -1,7 +1,7 @@
 """The dispatch engine: text, place and channel in; matter, responsible unit and the reasons out.
 
-One entry point, `decide`, which the case workflow calls. It reads only: storing a decision is
-`actions.record_decision`. Three sources are combined:
+One entry point, `decide`. It reads only; callers reach it through `services.decide_and_record`, which
+also checks who asks and stores the decision (`actions.record_decision`) unless the caller is only trying. Three sources are combined:
 - the classifier (linli.dispatch.textmodel) gives calibrated probabilities over the 7 matter classes
   and the terms that drove them;
 - the responsibility list's keywords pick the matter inside a class (and are shown as reasons);

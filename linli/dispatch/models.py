@@ -26,6 +26,7 @@ class DispatchModel(models.Model):
     train_size = models.PositiveIntegerField(_("training examples"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     promoted_at = models.DateTimeField(_("promoted at"), null=True, blank=True)
+    refusal = models.TextField(_("why refused"), blank=True)
 
     class Meta:
         verbose_name = _("dispatch model")

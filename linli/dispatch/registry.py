@@ -16,7 +16,7 @@ from django.conf import settings
 
 from .choices import ModelStatus
 from .models import DispatchModel
-from .textmodel import TextClassifier
+from .textmodel import ModelRefused, TextClassifier
 
 _lock = threading.Lock()
 _state: dict[str, Any] = {"checked": 0.0, "row": None, "classifier": None}
@@ -35,7 +35,15 @@ def active_model() -> tuple[DispatchModel | None, TextClassifier | None]:
     row = DispatchModel.objects.filter(status=ModelStatus.ACTIVE).order_by("-promoted_at", "-version").first()
     current = _state["row"]
     if row is not None and (current is None or current.pk != row.pk):
-        classifier = load(row)
+        try:
+            classifier: TextClassifier | None = load(row)
+        except ModelRefused as exc:
+            # Never serve a model this process cannot trust: take it out of service and have it retrained;
+            # meanwhile decisions fall back to the keywords and go to a person.
+            from .actions import refuse_model
+
+            refuse_model(row, str(exc))
+            row, classifier = None, None
         with _lock:
             _state.update(row=row, classifier=classifier)
     elif row is None:
@@ -46,6 +54,7 @@ def active_model() -> tuple[DispatchModel | None, TextClassifier | None]:
 
 
 def load(row: DispatchModel) -> TextClassifier:
+    """The row's classifier; `ModelRefused` if other library versions wrote its file."""
     return TextClassifier.load(model_dir() / row.file)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from linli.core.datafiles import open_text
 from linli.orgs.choices import MatterClass
 
 from .models import TrainingExample
@@ -56,7 +57,7 @@ def read_labelled_csv(
 ) -> Examples:
     """Rows of a labelled file; with `split`, only rows of that split (never the test rows for fitting)."""
     examples = Examples([], [], [])
-    with Path(path).open(encoding="utf-8-sig") as handle:
+    with open_text(path, encoding="utf-8-sig") as handle:
         for row in csv.DictReader(handle):
             if split is not None and "split" in row and row["split"] != split:
                 continue

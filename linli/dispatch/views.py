@@ -15,7 +15,7 @@ from linli.orgs.directory import assignable_units
 from linli.orgs.queries import matters_for
 from linli.places.queries import places_for
 
-from . import actions, engine
+from . import actions, services
 from .forms import CorrectionForm, TryForm
 from .queries import decisions_for, recent_models
 
@@ -33,13 +33,15 @@ def try_engine(request: HttpRequest) -> HttpResponse:
     decision = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        decision = engine.decide(
+        decision, _stored = services.decide_and_record(
+            request.user,
             data["title"],
             data["body"],
             longitude=data["longitude"],
             latitude=data["latitude"],
             address=data["address"],
             channel=data["channel"],
+            record=False,
         )
         if decision.place is not None and not places_for(request.user).filter(pk=decision.place.pk).exists():
             decision.reasons["place"] += _(" (outside your scope)")

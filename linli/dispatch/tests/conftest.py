@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from linli.core.datafiles import open_text
 from linli.dispatch.training import Examples, read_labelled_csv
 from linli.tests.test_browser import browser, page  # noqa: F401 - the browser fixtures, shared with these journeys
 
@@ -27,7 +28,8 @@ def sample(split: str, per_class: int, offset: int = 0) -> Examples:
     return out
 
 
-UNLABELLED = DATA.parent / "attachment4.csv"
+# The configured messages with official replies (attachment 4), bundled with the project.
+UNLABELLED = next(p for p in settings.DISPATCH_UNLABELLED if "attachment4" in p.name)
 
 
 @pytest.fixture(scope="session")
@@ -37,10 +39,7 @@ def unlabelled_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import csv
 
     path = tmp_path_factory.mktemp("unlabelled") / "replies.csv"
-    if not UNLABELLED.exists():
-        path.write_text("留言主题,留言详情,答复意见\n", encoding="utf-8")
-        return path
-    with UNLABELLED.open(encoding="utf-8") as src, path.open("w", encoding="utf-8", newline="") as dst:
+    with open_text(UNLABELLED) as src, path.open("w", encoding="utf-8", newline="") as dst:
         reader = csv.DictReader(src)
         writer = csv.DictWriter(dst, fieldnames=reader.fieldnames or [])
         writer.writeheader()
@@ -58,15 +57,11 @@ def small_unlabelled_corpus(settings: Any, unlabelled_file: Path) -> None:
 
 @pytest.fixture(scope="session")
 def train_sample() -> Examples:
-    if not DATA.exists():
-        pytest.skip("shared teddy2020 data not present")
     return sample("train", 60)
 
 
 @pytest.fixture(scope="session")
 def held_sample() -> Examples:
-    if not DATA.exists():
-        pytest.skip("shared teddy2020 data not present")
     return sample("train", 30, offset=60)
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from linli.accounts.choices import Role
 from linli.core.choices import AuditAction
 from linli.core.models import AuditEvent
-from linli.dispatch import actions, engine, registry
+from linli.dispatch import actions, engine, registry, services
 from linli.dispatch.choices import DecisionMode, ExampleSource, ModelStatus
 from linli.dispatch.models import TrainingExample
 from linli.dispatch.training import Examples
@@ -69,10 +69,9 @@ def test_without_a_place_a_person_decides(world, active):
 @pytest.mark.django_db
 @pytest.mark.parametrize(("title", "body"), ROBUST_INPUTS)
 def test_robust_inputs_get_a_decision_never_an_error(world, active, title, body):
-    decision = engine.decide(title, body)
+    decision, stored = services.decide_and_record(None, title, body)
     assert decision.mode in DecisionMode.values
-    stored = actions.record_decision(None, decision, title=title, body=body)
-    assert stored.pk and stored.mode == decision.mode
+    assert stored is not None and stored.pk and stored.mode == decision.mode
 
 
 @pytest.mark.django_db
@@ -85,14 +84,11 @@ def test_no_model_means_manual_with_keyword_votes(world, model_dir, matter):
 @pytest.mark.django_db
 def test_correction_becomes_training_data_and_is_audited(world, active, matter):
     dispatcher = world.users[Role.STREET_DISPATCHER]
-    decision = engine.decide("路面脏", "甲一社区甲园小区道路保洁不及时")
-    stored = actions.record_decision(dispatcher, decision, title="路面脏", body="甲一社区甲园小区道路保洁不及时")
+    _decision, stored = services.decide_and_record(dispatcher, "路面脏", "甲一社区甲园小区道路保洁不及时")
     with pytest.raises(PermissionDenied):
         actions.record_correction(world.users[Role.GRID_WORKER], stored, matter=matter, unit=world.units["dept_a"])
     with pytest.raises(PermissionDenied):  # outside the dispatcher's street
-        other = actions.record_decision(
-            None, engine.decide("x", "y", place=world.place("110101002001001")), title="x", body="y"
-        )
+        other = services.decide_and_record(None, "x", "y", place=world.place("110101002001001"))[1]
         actions.record_correction(dispatcher, other, matter=matter, unit=world.units["dept_a"])
     corrected = actions.record_correction(
         dispatcher, stored, matter=matter, unit=world.units["street_a"], reason="街道负责保洁"
@@ -189,12 +185,8 @@ def test_api_decide_stores_and_correct_overrides(client, world, active, matter):
 
 @pytest.mark.django_db
 def test_decisions_are_scoped(world, active):
-    a = actions.record_decision(
-        None, engine.decide("x", "y", place=world.place("110101001001001")), title="x", body="y"
-    )
-    b = actions.record_decision(
-        None, engine.decide("x", "y", place=world.place("110101002001001")), title="x", body="y"
-    )
+    a = services.decide_and_record(None, "x", "y", place=world.place("110101001001001"))[1]
+    b = services.decide_and_record(None, "x", "y", place=world.place("110101002001001"))[1]
     from linli.dispatch.models import DispatchDecision
 
     visible = set(DispatchDecision.objects.restrict(world.users[Role.STREET_DISPATCHER]).values_list("pk", flat=True))
@@ -271,3 +263,77 @@ def test_unlabelled_rows_repeating_a_judged_message_are_dropped(tmp_path):
     assert texts == ["路灯不亮。小区门口路灯坏了三个月", "已安排维修"]
     assert len(read_unlabelled([path])) == 3
     assert read_unlabelled([path], exclude_bodies=["小区门口路灯坏了三个月"]) == ["噪音扰民。工地夜间施工"]
+
+
+def _rewrite_recorded_version(path, library: str, version: str) -> None:
+    """Make a saved model claim another version of `library` wrote it; its pickle stays as it was."""
+    import json
+
+    from linli.dispatch.textmodel.versions import MAGIC
+
+    raw = path.read_bytes()
+    assert raw.startswith(MAGIC)
+    header, _newline, payload = raw[len(MAGIC) :].partition(b"\n")
+    recorded = json.loads(header)
+    recorded[library] = version
+    path.write_bytes(MAGIC + json.dumps(recorded).encode() + b"\n" + payload)
+
+
+@pytest.mark.django_db
+def test_a_model_written_by_another_sklearn_is_refused_and_retrained(
+    world, active, model_dir, caplog, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    assert active.metrics and (model_dir / active.file).exists()
+    _rewrite_recorded_version(model_dir / active.file, "sklearn", "0.24.2")
+    registry.forget()
+    registry._state.update(row=None, classifier=None)
+    with caplog.at_level("WARNING", logger="linli.dispatch.actions"):
+        with django_capture_on_commit_callbacks(execute=True):
+            row, classifier = registry.active_model()
+    # Never loaded: nothing serves, and decisions go to a person on the keywords alone.
+    assert row is None and classifier is None
+    active.refresh_from_db()
+    assert active.status == ModelStatus.REFUSED
+    assert "scikit-learn 0.24.2 wrote it" in active.refusal and "retrain" in active.refusal
+    assert "scikit-learn 0.24.2 wrote it" in caplog.text and "retrain requested" in caplog.text
+    assert AuditEvent.objects.filter(action=AuditAction.DISPATCH_MODEL_REFUSED).count() == 1
+    queued = DBTaskResult.objects.filter(task_path="linli.dispatch.tasks.retrain_dispatch_model")
+    assert queued.count() == 1
+    assert engine.decide("路面脏", "道路保洁不及时").mode == DecisionMode.MANUAL
+    # Refused once: another look neither refuses again nor queues a second retrain.
+    registry.forget()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert registry.active_model() == (None, None)
+    assert queued.count() == 1
+    # And it cannot be rolled back to.
+    with pytest.raises(ValidationError, match="other library versions"):
+        actions.rollback(None, to_version=active.version)
+
+
+@pytest.mark.django_db
+def test_the_retrain_replaces_a_refused_incumbent_without_loading_it(
+    world, active, model_dir, train_sample, held_sample, fitted
+):
+    _rewrite_recorded_version(model_dir / active.file, "numpy", "1.0.0")
+    row = actions.train_candidate(None, train=train_sample, held_out=held_sample, note="test", fit=lambda _e: fitted)
+    active.refresh_from_db()
+    assert active.status == ModelStatus.REFUSED and "NumPy 1.0.0 wrote it" in active.refusal
+    assert row.status == ModelStatus.ACTIVE and "active_macro_f1" not in row.metrics
+    registry.forget()
+    assert registry.active_model()[0] == row
+
+
+@pytest.mark.django_db
+def test_decide_and_record_checks_the_person_and_stores_only_when_asked(world, active):
+    from linli.dispatch.models import DispatchDecision
+
+    with pytest.raises(PermissionDenied):
+        services.decide_and_record(world.users[Role.RESIDENT], "路面脏", "道路保洁不及时")
+    dispatcher = world.users[Role.STREET_DISPATCHER]
+    decision, stored = services.decide_and_record(dispatcher, "路面脏", "道路保洁不及时", record=False)
+    assert stored is None and not DispatchDecision.objects.exists() and decision.category
+    decision, stored = services.decide_and_record(dispatcher, "路面脏", "道路保洁不及时", case_ref="C-1")
+    assert stored is not None and stored.requested_by == dispatcher and stored.case_ref == "C-1"
+    assert AuditEvent.objects.filter(action=AuditAction.DISPATCH_DECIDED, target_id=str(stored.pk)).exists()

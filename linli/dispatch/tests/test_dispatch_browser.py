@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from linli.accounts.choices import Role
-from linli.dispatch import actions, engine
+from linli.dispatch import actions, services
 from linli.tests.test_browser import log_in
 
 pytestmark = pytest.mark.browser
@@ -29,12 +29,7 @@ def test_dispatcher_tries_the_engine_and_overrides_a_decision(
     assert "1号楼" in text  # the address resolved down to the building
     assert "城乡建设" in text and page.locator("#decision-result table tr").count() == 4
 
-    stored = actions.record_decision(
-        None,
-        engine.decide("路面脏", "甲一社区甲园小区道路保洁不及时"),
-        title="路面脏",
-        body="甲一社区甲园小区道路保洁不及时",
-    )
+    _decision, stored = services.decide_and_record(None, "路面脏", "甲一社区甲园小区道路保洁不及时")
     page.goto(f"{live_server.url}/dispatch/decisions/{stored.pk}/")
     page.select_option("#id_matter", str(matter.pk))
     page.select_option("#id_unit", str(world.units["street_a"].pk))

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import csv
-import os
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from django.conf import settings
 
+from linli.core.datafiles import open_text
 from linli.dispatch.textmodel import (
     ReferenceClassifier,
     TextClassifier,
@@ -23,19 +24,14 @@ from linli.dispatch.textmodel import (
     threshold_report,
 )
 
-DATA = Path(
-    os.environ.get(
-        "DISPATCH_BASE_TRAINING",
-        Path(__file__).resolve().parents[3].parent / "shared" / "data" / "teddy2020" / "attachment2.csv",
-    )
-)
+DATA = Path(settings.DISPATCH_BASE_TRAINING)
 PER_CLASS = 40
 
 
 def _rows(split: str, per_class: int, offset: int = 0) -> tuple[list[str], list[str], list[str]]:
     taken: dict[str, int] = {}
     titles, bodies, labels = [], [], []
-    with DATA.open(encoding="utf-8") as handle:
+    with open_text(DATA) as handle:
         for row in csv.DictReader(handle):
             if row["split"] != split:
                 continue
@@ -50,8 +46,6 @@ def _rows(split: str, per_class: int, offset: int = 0) -> tuple[list[str], list[
 
 @pytest.fixture(scope="module")
 def sample() -> tuple[list[str], list[str], list[str]]:
-    if not DATA.exists():
-        pytest.skip(f"labelled data not found at {DATA}")
     return _rows("train", PER_CLASS)
 
 
@@ -165,8 +159,6 @@ def test_tiny_and_single_class_training_does_not_crash() -> None:
 
 def test_word_vectors_learn_from_unlabelled_text(unlabelled_file: Path) -> None:
     texts = read_unlabelled([unlabelled_file])
-    if not texts:
-        pytest.skip("shared teddy2020 data not present")
     embedding = WordEmbedding.train(WordEmbedding.tokenize(texts), dim=32, epochs=3, min_count=2)
     assert embedding is not None and len(embedding.vocab) > 500
     vectors = embedding.transform(["小区物业乱收费", "", "😡😡"])

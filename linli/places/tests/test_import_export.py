@@ -9,11 +9,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
 from linli.accounts.choices import Role
+from linli.core.datafiles import open_binary
 from linli.core.tabular import ImportRejected, read_table, write_xlsx
 from linli.places.actions import export_places, import_places
 from linli.places.models import Place
 
-BEIJING = Path(settings.BASE_DIR).parent / "shared" / "data" / "divisions" / "beijing.csv"
+BEIJING = Path(settings.BASE_DIR) / "linli" / "places" / "data" / "beijing.csv.xz"
 COLUMNS = ["code", "name", "level", "parent_code", "geometry", "households", "contact_phone"]
 GOOD_POLYGON = json.dumps(
     {"type": "Polygon", "coordinates": [[[116.0, 40.0], [116.05, 40.0], [116.05, 39.95], [116.0, 40.0]]]}
@@ -131,13 +132,12 @@ def test_export_re_imports(world):
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(not BEIJING.exists(), reason="shared data not present")
 def test_all_of_beijing_imports_through_the_same_import(db):
     from linli.accounts.actions import create_user
 
     admin = create_user(None, username="bj", role=Role.PLATFORM_ADMIN, superuser=True)
-    with BEIJING.open("rb") as handle:
-        result = import_places(admin, handle, BEIJING.name)
+    with open_binary(BEIJING) as handle:
+        result = import_places(admin, handle, "beijing.csv")
     assert result.created == 7902
     assert result.levels == {"province": 1, "city": 1, "district": 16, "street": 349, "community": 7535}
     dongcheng = Place.objects.get(code="110101000000")

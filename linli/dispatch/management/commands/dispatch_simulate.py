@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from linli.dispatch import engine, registry
+from linli.dispatch import registry, services
 from linli.dispatch.choices import DecisionMode
 from linli.dispatch.training import read_labelled_csv
 from linli.places.choices import PlaceLevel
@@ -69,7 +69,7 @@ class Command(BaseCommand):
                     if p.level in (PlaceLevel.STREET, PlaceLevel.COMMUNITY, PlaceLevel.ESTATE, PlaceLevel.BUILDING)
                 ]
                 body = f"{body} 地址：东城区{''.join(names)}"
-            decision = engine.decide(title, body, channel="web", **kwargs)
+            decision, _stored = services.decide_and_record(None, title, body, channel="web", record=False, **kwargs)
             counts[how] += 1
             if decision.mode == DecisionMode.AUTO:
                 counts["auto"] += 1
