@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "linli.accounts",
     "linli.dispatch",
     "linli.api",
+    "linli.worktime",
 ]
 
 MIDDLEWARE = [
@@ -297,3 +298,8 @@ if env_bool("CSP_REPORT_ONLY", False):
     CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP_POLICY
 else:
     CONTENT_SECURITY_POLICY = _CSP_POLICY
+
+# Working time (linli.worktime.clock): deadlines in hours count only the time between these two local times on
+# working days; a deadline in working days falls due at WORKDAY_END of its last day.
+WORKDAY_START = os.environ.get("LINLI_WORKDAY_START", "09:00")
+WORKDAY_END = os.environ.get("LINLI_WORKDAY_END", "17:30")

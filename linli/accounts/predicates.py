@@ -30,6 +30,7 @@ ADMIN_GRANTED_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.AUDITOR})
 GRANT_MANAGERS = frozenset({Role.DISTRICT_COMMAND})
 DISPATCHERS = frozenset({Role.STREET_DISPATCHER, Role.DISTRICT_COMMAND, Role.COMMUNITY_SECRETARY})
 MODEL_MANAGERS = frozenset({Role.DISTRICT_COMMAND})
+CALENDAR_EDITORS = frozenset({Role.DISTRICT_COMMAND})
 
 
 def requires_two_factor(user: Any) -> bool:
@@ -105,3 +106,8 @@ def can_manage_models(user: Any) -> bool:
 def can_reveal_personal_data(user: Any, obj: Any) -> bool:
     """Phone and identity numbers in the clear, for roles whose work needs them, on objects they may read."""
     return scope_of(user).has(UNMASK_ROLES) and can(user, "view", obj)
+
+
+def can_edit_calendar(user: Any) -> bool:
+    """The official working calendar (linli.worktime): its days off, make-up days and loaded years."""
+    return scope_of(user).has(CALENDAR_EDITORS)

@@ -36,3 +36,7 @@ class AuditAction(models.TextChoices):
     DISPATCH_MODEL_ROLLED_BACK = "dispatch.model_rolled_back", _("Dispatch model rolled back")
     FIELD_KEYS_ROTATED = "field_keys.rotated", _("Field encryption keys rotated")
     DISPATCH_MODEL_REFUSED = "dispatch.model_refused", _("Dispatch model refused")
+    CALENDAR_DAY_SET = "calendar.day_set", _("Calendar day set")
+    CALENDAR_DAY_CLEARED = "calendar.day_cleared", _("Calendar day cleared")
+    CALENDAR_YEAR_IMPORTED = "calendar.year_imported", _("Calendar year imported")
+    CALENDAR_YEAR_CONFIRMED = "calendar.year_confirmed", _("Calendar year confirmed")

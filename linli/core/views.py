@@ -20,6 +20,7 @@ from linli.orgs.choices import MatterClass
 from linli.orgs.queries import matters_for, units_for
 from linli.places.choices import PlaceLevel
 from linli.places.queries import places_for
+from linli.worktime.clock import years_to_warn
 
 from .audit import verify_chain
 from .models import AuditEvent
@@ -94,6 +95,7 @@ def home(request: HttpRequest) -> HttpResponse:
             matters_for(user).values_list("category").annotate(n=Count("id")).order_by("category")
         )
         context["matter_labels"] = dict(MatterClass.choices)
+        context["missing"] = years_to_warn()
     if role in (Role.AUDITOR, Role.PLATFORM_ADMIN):
         context["events"] = AuditEvent.objects.restrict(user).select_related("actor")[:30]
         context["chain_broken_at"] = verify_chain()

@@ -387,5 +387,6 @@ READ_PATHS: dict[str, Callable[[Probe, Callable[..., str]], None]] = {
     "api:me": lambda p, u: _me(p, u()),
     "accounts:grants": lambda p, u: _user_list(p, u(), "change"),
     "api:tokens": lambda p, u: _token_list(p, u()),
+    "worktime:calendar": lambda p, u: _leaks(p, u()),
     "accounts:grant_end": lambda p, u: _detail(p, "accounts.grant", lambda o: u(pk=o.pk), "change"),
 }

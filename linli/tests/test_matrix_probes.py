@@ -106,6 +106,8 @@ NOT_READ_PATHS: dict[str, str] = {
     "orgs:units_import": "upload form, as above",
     "api:token-revoke": "POST only: revokes a token it finds through the scoped token list",
     "api:not-found": "the JSON 404 for API addresses no route matched: reads nothing",
+    "worktime:import": "upload form, as above",
+    "worktime:template": "a year of the working calendar, a catalogue every grant holder reads; calendar editors only",
 }
 # Whole namespaces outside the matrix: the Django admin has its own gate (Linli's login with two-factor).
 NOT_READ_NAMESPACES = {"admin": "Django admin: behind Linli's own login and two-factor, tested with the doors"}

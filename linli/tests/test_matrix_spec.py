@@ -22,6 +22,7 @@ from linli.core.models import AuditEvent
 from linli.dispatch.models import DispatchDecision, TrainingExample
 from linli.orgs.models import Matter, MatterAdmission, Unit
 from linli.places.models import Place
+from linli.worktime.models import CalendarDay, CalendarYear
 
 PLACE_READERS = {
     Role.DISTRICT_COMMAND,
@@ -47,6 +48,8 @@ MODELS: dict[str, type[Any]] = {
     "dispatch.dispatchdecision": DispatchDecision,
     "dispatch.trainingexample": TrainingExample,
     "api.apitoken": ApiToken,
+    "worktime.calendarday": CalendarDay,
+    "worktime.calendaryear": CalendarYear,
 }
 ACTIONS = ("view", "change", "export", "pick")
 
@@ -88,6 +91,8 @@ class Snapshot:
         self.tokens = list(ApiToken.objects.select_related("grant"))
         self.matters = set(Matter.objects.values_list("pk", flat=True))
         self.admissions = set(MatterAdmission.objects.values_list("pk", flat=True))
+        self.calendar_days = set(CalendarDay.objects.values_list("pk", flat=True))
+        self.calendar_years = set(CalendarYear.objects.values_list("pk", flat=True))
         # Users the spec says nothing about as objects of others' reads: nobody should depend on whether an
         # expired grant or a deactivated account still shows up in a colleague's list.
         self.limbo = {
@@ -324,6 +329,9 @@ RULE_OF: dict[str, Any] = {
     "dispatch.dispatchdecision": _decisions,
     "dispatch.trainingexample": _examples,
     "api.apitoken": _tokens,
+    # The working calendar is a catalogue like the responsibility list: read by all, changed by district command.
+    "worktime.calendarday": lambda snap, *a: _catalogue(snap.calendar_days)(snap, *a),
+    "worktime.calendaryear": lambda snap, *a: _catalogue(snap.calendar_years)(snap, *a),
 }
 
 
