@@ -26,7 +26,7 @@ from .models import CalendarDay, CalendarYear
 DATE, KIND, NAME = "日期", "类型", "名称"
 COLUMNS = (DATE, KIND, NAME)
 KIND_WORDS = {"放假": DayKind.HOLIDAY, "调休上班": DayKind.WORKDAY}
-WORD_OF = {kind: word for word, kind in KIND_WORDS.items()}
+WORD_OF: dict[str, str] = {kind: word for word, kind in KIND_WORDS.items()}
 DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?$")
 
 

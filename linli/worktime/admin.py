@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from linli.accounts.predicates import can_edit_calendar
@@ -27,8 +29,27 @@ class _CalendarAdmin(admin.ModelAdmin[Any]):
         return can_edit_calendar(request.user)
 
 
+class CalendarDayForm(forms.ModelForm[CalendarDay]):
+    """Checks the same rules as the actions, so that a bad day is an error on the form, not a crash."""
+
+    class Meta:
+        model = CalendarDay
+        fields = ("date", "kind", "name")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day = data.get("date") or (self.instance.date if self.instance.pk else None)
+        if day is not None and data.get("kind"):
+            try:
+                data["name"] = actions.check_day(day, data["kind"], data.get("name", ""))
+            except ValidationError as exc:
+                raise ValidationError(exc.messages) from None
+        return data
+
+
 @admin.register(CalendarDay)
 class CalendarDayAdmin(_CalendarAdmin):
+    form = CalendarDayForm
     list_display = ("date", "kind", "name", "updated_at", "updated_by")
     list_filter = ("kind",)
     search_fields = ("name",)

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 TZ = clock.zone()
 
 
-def at(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=TZ)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=TZ)
 
 
 def test_seed_holds_every_year_the_library_knows_and_no_later_one() -> None:

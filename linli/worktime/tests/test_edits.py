@@ -132,3 +132,18 @@ def test_calendar_page_and_template_for_district_command_only(world: Any, client
     client.force_login(world.users[Role.STREET_DISPATCHER])
     assert client.get(reverse("worktime:calendar")).status_code == 403
     assert client.get(reverse("worktime:import")).status_code == 403
+
+
+def test_admin_saves_through_the_actions(world: Any, client: Any) -> None:
+    client.force_login(world.admin)
+    url = reverse("admin:worktime_calendarday_add")
+    bad = client.post(url, {"date": "2027-01-02", "kind": "holiday", "name": "元旦"})
+    assert bad.status_code == 200 and not CalendarDay.objects.filter(date="2027-01-02").exists()
+    good = client.post(url, {"date": "2027-01-01", "kind": "holiday", "name": "元旦"})
+    assert good.status_code == 302
+    day = CalendarDay.objects.get(date="2027-01-01")
+    assert day.updated_by == world.admin and events("calendar.day_set") == 1
+    client.post(reverse("admin:worktime_calendarday_delete", args=[day.pk]), {"post": "yes"})
+    assert not CalendarDay.objects.filter(date="2027-01-01").exists() and events("calendar.day_cleared") == 1
+    client.post(reverse("admin:worktime_calendaryear_add"), {"year": "2027"})
+    assert CalendarYear.objects.get(year=2027).source == "manual" and events("calendar.year_confirmed") == 1
