@@ -115,3 +115,13 @@ def test_working_minutes_add_up_and_land_on_working_days(start: datetime.datetim
         assert calendar.is_working_day(once.date())
         opening, closing = clock.workday_hours()
         assert opening < once.timetz().replace(tzinfo=None) <= closing
+
+
+def test_seed_command_leaves_edited_years_alone() -> None:
+    from django.core.management import call_command
+
+    CalendarDay.objects.filter(date=datetime.date(2026, 10, 1)).update(name="已编辑")
+    CalendarYear.objects.filter(year=2025).delete()
+    call_command("seed_calendar")
+    assert CalendarDay.objects.get(date=datetime.date(2026, 10, 1)).name == "已编辑"
+    assert CalendarYear.objects.filter(year=2025, source="library").exists()
