@@ -43,7 +43,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1,http:/
 
 # Fernet keys for personal data at rest, newest first; older keys still decrypt, which is how keys rotate
 # (put a new key first, run `manage.py rotate_field_keys`, then drop the old one). Never derived from SECRET_KEY.
-SECRET_KEY, FIELD_ENCRYPTION_KEYS = resolve_keys(
+# FIELD_DIGEST_KEY keys the digests that find personal data by exact value (a phone at login); its own key,
+# so that rotating SECRET_KEY loses no lookups and a leaked SECRET_KEY does not open the digests.
+SECRET_KEY, FIELD_ENCRYPTION_KEYS, FIELD_DIGEST_KEY = resolve_keys(
     os.environ, demo=DEMO, demo_file=BASE_DIR / "var" / "demo-secrets.json"
 )
 

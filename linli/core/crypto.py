@@ -18,10 +18,6 @@ from django.db import models
 from django.dispatch import receiver
 
 
-def _derived_key(label: bytes) -> bytes:
-    return hashlib.sha256(label + settings.SECRET_KEY.encode()).digest()
-
-
 @lru_cache(maxsize=1)
 def _fernet() -> MultiFernet:
     # Settings refuse to load without keys (linli/core/keys.py); they are never derived from SECRET_KEY,
@@ -60,8 +56,9 @@ def decrypt(token: str) -> str:
 
 
 def digest(value: str) -> str:
-    """Keyed digest for exact-match lookups; stable across key rotation of the Fernet keys."""
-    key = _derived_key(b"linli-lookup-digest|")
+    """Keyed digest for exact-match lookups, under FIELD_DIGEST_KEY: stable across rotation of the Fernet
+    keys and of SECRET_KEY."""
+    key = hashlib.sha256(b"linli-lookup-digest|" + settings.FIELD_DIGEST_KEY.encode()).digest()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
