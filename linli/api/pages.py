@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .actions import revoke_token
+from .actions import issue_token, revoke_token
+from .forms import TokenIssueForm
 from .models import ApiToken
 
 
@@ -21,7 +22,27 @@ def _visible_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
 
 @login_required
 def token_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "api/tokens.html", {"tokens": _visible_tokens(request)})
+    """The tokens the user may see; POST issues one for one of the user's own grants and shows its secret
+    once, on this response only (never stored, never in a redirect's URL, not cached)."""
+    form = TokenIssueForm(request.user, request.POST or None)
+    issued: tuple[ApiToken, str] | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = issue_token(
+                request.user, form.cleaned_data["grant"], name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            form = TokenIssueForm(request.user)
+    context = {"tokens": _visible_tokens(request), "form": form, "issued": issued[0] if issued else None}
+    context["secret"] = issued[1] if issued else ""
+    response = render(request, "api/tokens.html", context, status=400 if form.errors else 200)
+    if issued:
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

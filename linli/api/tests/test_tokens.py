@@ -183,3 +183,28 @@ def test_command_prints_the_secret_once_and_the_page_lists_and_revokes(world, gr
     owner.post(reverse("api:token-revoke", args=[token.pk]))
     assert ApiToken.objects.get().revoked_at is not None
     assert Client().get(ME, **bearer(secret)).status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_page_issues_a_token_for_an_own_grant_and_shows_the_secret_once(world, grant, settings):
+    owner = Client(enforce_csrf_checks=False)
+    owner.force_login(grant.user)
+    page = owner.get(reverse("api:tokens"))
+    assert page.status_code == 200 and 'id="issue-token"' in page.content.decode()
+    response = owner.post(reverse("api:tokens"), {"grant": grant.pk, "name": "街道对接系统", "days": 30})
+    body = response.content.decode()
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    token = ApiToken.objects.get(name="街道对接系统")
+    secret = next(word for word in body.replace("<", " ").replace(">", " ").split() if word.startswith("linli_"))
+    assert Client().get(ME, **bearer(secret)).status_code == 200
+    assert secret not in owner.get(reverse("api:tokens")).content.decode()  # shown once
+    assert token.grant_id == grant.pk and token.created_by_id == grant.user.pk
+    # Another user's grant is not a choice, too long a life is refused, and markup is refused: nothing stored.
+    other = Grant.objects.get(user=world.users[Role.GRID_WORKER])
+    for bad in (
+        {"grant": other.pk, "name": "x", "days": 30},
+        {"grant": grant.pk, "name": "x", "days": settings.API_TOKEN_MAX_DAYS + 1},
+        {"grant": grant.pk, "name": "<b>x</b>", "days": 30},
+    ):
+        assert owner.post(reverse("api:tokens"), bad).status_code == 400
+    assert ApiToken.objects.count() == 1
