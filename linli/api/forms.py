@@ -19,7 +19,6 @@ class TokenIssueForm(forms.Form):
         max_length=100,
         label=_("Client"),
         help_text=_("Which program uses it, e.g. 区12345热线对接"),
-        validators=[check_plain_text],
     )
     days = forms.IntegerField(min_value=1, label=_("Valid for (days)"), initial=90)
 
