@@ -103,7 +103,11 @@ def export_view(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     root = None
     if request.GET.get("root"):
-        root = places_for(request.user).filter(pk=request.GET["root"]).first()
+        # A root that is no place id (text, or past the column's range) is as unknown as an id out of scope.
+        wanted = request.GET["root"]
+        root = (
+            places_for(request.user).filter(pk=int(wanted)).first() if wanted.isascii() and wanted.isdigit() else None
+        )
         if root is None:
             raise Http404
     fmt = requested_format(request)

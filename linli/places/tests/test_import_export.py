@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from linli.accounts.choices import Role
 from linli.core.datafiles import open_binary
@@ -142,3 +143,10 @@ def test_all_of_beijing_imports_through_the_same_import(db):
     assert result.levels == {"province": 1, "city": 1, "district": 16, "street": 349, "community": 7535}
     dongcheng = Place.objects.get(code="110101000000")
     assert Place.objects.under(dongcheng).filter(level="community").count() == 169
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("root", ["abc", "1e5", "-1", "１２", "99999999999999999999999"])
+def test_export_with_a_root_that_is_no_place_id_is_not_found(client, world, root):
+    client.force_login(world.users[Role.STREET_DISPATCHER])
+    assert client.get(reverse("places:export"), {"root": root}).status_code == 404
