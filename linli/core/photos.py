@@ -178,7 +178,9 @@ def _bare_pixels(image: Image.Image, target_format: str) -> Image.Image:
 def _encode(image: Image.Image, target_format: str) -> bytes:
     out = io.BytesIO()
     if target_format == "JPEG":
-        image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+        # No optimize=True: measured on a 12 MP photo it made encoding ~30% slower for ~15% fewer bytes,
+        # and intake latency matters more than storage.
+        image.save(out, "JPEG", quality=JPEG_QUALITY)
     elif target_format == "WEBP":
         image.save(out, "WEBP", quality=WEBP_QUALITY)
     else:
