@@ -305,3 +305,11 @@ else:
 # working days; a deadline in working days falls due at WORKDAY_END of its last day.
 WORKDAY_START = os.environ.get("LINLI_WORKDAY_START", "09:00")
 WORKDAY_END = os.environ.get("LINLI_WORKDAY_END", "17:30")
+
+# Photos attached to a request (linli.core.photos.check_photos): at most PHOTO_MAX_COUNT per submission, each
+# upload at most PHOTO_MAX_BYTES as sent, and at most PHOTO_MAX_PIXELS once decoded. The pixel limit is the
+# guard against decompression bombs (a few KB of PNG that decode to gigabytes); the default admits a 48 MP
+# phone photo (8064 x 6048) and refuses anything larger before a single pixel is decoded.
+PHOTO_MAX_COUNT = int(os.environ.get("LINLI_PHOTO_MAX_COUNT", "9"))
+PHOTO_MAX_BYTES = int(os.environ.get("LINLI_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
+PHOTO_MAX_PIXELS = int(os.environ.get("LINLI_PHOTO_MAX_PIXELS", "50000000"))
