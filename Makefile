@@ -40,7 +40,9 @@ run: install
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py build_demo_city
 	@echo "Linli is at http://127.0.0.1:$(PORT)/ (the task worker trains the first dispatch model in the background)"
-	@$(BIN)/python manage.py db_worker --no-reload -v0 & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	@$(BIN)/python manage.py db_worker --no-reload -v0 & worker=$$!; \
+	$(BIN)/python manage.py run_scheduler -v0 & scheduler=$$!; \
+	trap "kill $$worker $$scheduler 2>/dev/null" EXIT INT TERM; \
 	$(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
 
 chromium:

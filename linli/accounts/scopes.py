@@ -340,6 +340,7 @@ EXEMPT: dict[str, str] = {
     "axes.accessfailurelog": "Failed-login history kept by axes for the throttle; admin only, platform admins.",
     "accounts.phonecode": "Hashed one-time codes, read only by code verification.",
     "dispatch.dispatchmodel": "Versions and metrics of the dispatch classifier; no personal data.",
+    "core.scheduledjob": "Names and run times of periodic jobs, read only by the scheduler; no personal data.",
 }
 
 

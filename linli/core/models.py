@@ -90,3 +90,19 @@ class AuditEvent(models.Model):
             default=str,
         )
         return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class ScheduledJob(models.Model):
+    """One row per periodic job of `linli.core.schedule`: the row is how a period is claimed, so that two
+    scheduler processes never both enqueue the same run (a conditional UPDATE on `next_run_at`)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    next_run_at = models.DateTimeField(_("next run at"), db_index=True)
+    last_enqueued_at = models.DateTimeField(_("last enqueued at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.next_run_at:%Y-%m-%d %H:%M}"

@@ -32,7 +32,7 @@ class Command(BaseCommand):
         self.print_accounts()
 
     def queue_first_model(self) -> None:
-        """Queue the first dispatch model's training (and its nightly retraining) for the task worker."""
+        """Queue the first dispatch model's training for the task worker; `run_scheduler` retrains it later."""
         from django.conf import settings
 
         from linli.dispatch.models import DispatchModel
@@ -40,7 +40,7 @@ class Command(BaseCommand):
 
         if DispatchModel.objects.exists() or not settings.DISPATCH_BASE_TRAINING.exists():
             return
-        retrain_dispatch_model.enqueue(reschedule=True)
+        retrain_dispatch_model.enqueue()
         self.stdout.write("Queued the first dispatch model's training for the task worker.")
 
     def print_accounts(self) -> None:

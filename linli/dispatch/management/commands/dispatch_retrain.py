@@ -15,15 +15,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--enqueue", action="store_true", help="queue it for the task worker instead of running here"
         )
-        parser.add_argument(
-            "--schedule", action="store_true", help="queue it and keep it recurring every DISPATCH_RETRAIN_HOURS"
-        )
 
-    def handle(self, *args: Any, enqueue: bool, schedule: bool, **options: Any) -> None:
-        if enqueue or schedule:
+    # Recurring runs come from `manage.py run_scheduler` (job "dispatch.retrain"), not from this command.
+    def handle(self, *args: Any, enqueue: bool, **options: Any) -> None:
+        if enqueue:
             from linli.dispatch.tasks import retrain_dispatch_model
 
-            result = retrain_dispatch_model.enqueue(reschedule=schedule)
+            result = retrain_dispatch_model.enqueue()
             self.stdout.write(f"queued: {result.id}")
             return
         try:
