@@ -249,6 +249,17 @@ def matrix_world(world: World) -> World:
     for name, holder in holders.items():
         grants = Grant.objects.active().filter(user=holder).order_by("-role")
         issue_token(None, grants.first(), name=name, days=30)  # type: ignore[arg-type]
+    # Notices in the inboxes of people on each side, and of one whose only grant has expired.
+    from linli.notices.actions import notify
+
+    for title, recipient in {
+        "矩阵通知甲民": resident_a,
+        "矩阵通知乙民": resident_b,
+        "矩阵通知多帽": world.extras["multi"],
+        "矩阵通知甲部门": world.users[Role.DEPARTMENT_HANDLER],
+        "矩阵通知过期": world.extras["expired"],
+    }.items():
+        notify(recipient, kind="case_update", title=title, body=title)
     return world
 
 

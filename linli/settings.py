@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "linli.dispatch",
     "linli.api",
     "linli.worktime",
+    "linli.notices",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "linli.core.context_processors.navigation",
+                "linli.notices.context_processors.unread_notices",
             ],
         },
     },
@@ -189,6 +191,29 @@ PHONE_CODE_MAX_PER_ADDRESS_PER_HOUR = int(os.environ.get("PHONE_CODE_MAX_PER_ADD
 SMS_ALLOW_CONSOLE_IN_PRODUCTION = env_bool("SMS_ALLOW_CONSOLE_IN_PRODUCTION", False)
 # API tokens: the longest lifetime a token may be issued for.
 API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "365"))
+
+# --- Notices (issue 16 deliverable 5): the in-app inbox is always written; these outside channels also
+# carry each notice after commit. Comma-separated dotted paths; the real ones are
+# linli.notices.channels.SMSChannel (through SMS_BACKEND) and linli.notices.channels.EmailChannel (Django's mail settings).
+NOTICE_CHANNELS = [
+    c.strip()
+    for c in os.environ.get("NOTICE_CHANNELS", "linli.notices.channels.ConsoleChannel").split(",")
+    if c.strip()
+]
+# The site's public address (https://linli.example.cn), so SMS and e-mail can carry a notice's link.
+NOTICE_SITE_URL = os.environ.get("NOTICE_SITE_URL", "")
+# Mail for EmailChannel, in Django 6.1's MAILERS form: EMAIL_BACKEND (SMTP by default) at EMAIL_HOST:EMAIL_PORT.
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "OPTIONS": (
+            {"host": os.environ["EMAIL_HOST"], "port": int(os.environ.get("EMAIL_PORT", "25"))}
+            if os.environ.get("EMAIL_HOST")
+            else {}
+        ),
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

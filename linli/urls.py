@@ -14,6 +14,7 @@ urlpatterns = [
     path("dispatch/", include("linli.dispatch.urls")),
     path("api/", include("linli.api.urls")),
     path("worktime/", include("linli.worktime.urls")),
+    path("notices/", include("linli.notices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -20,3 +20,11 @@ def mask_id_number(number: str | None) -> str:
     if len(number) < 8:
         return "*" * len(number)
     return f"{number[:3]}{'*' * (len(number) - 7)}{number[-4:]}"
+
+
+def mask_email(address: str | None) -> str:
+    """First character of the mailbox and the domain: enough to tell two addresses apart in a log."""
+    if not address or "@" not in address:
+        return "*" * len(address or "")
+    local, _, domain = address.rpartition("@")
+    return f"{local[:1]}***@{domain}"

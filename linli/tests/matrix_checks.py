@@ -213,6 +213,7 @@ MARKERS: dict[str, list[Callable[[Any], str]]] = {
     "accounts.user": [lambda u: u.username],
     "dispatch.dispatchdecision": [lambda d: d.title],
     "api.apitoken": [lambda t: t.name],
+    "notices.notice": [lambda n: n.title],
 }
 # The root place (every breadcrumb starts with it) and the superuser's name (also a word of CSS, `:root`).
 PUBLIC_TEXT = {"北京市", "root"}
@@ -352,6 +353,16 @@ def _decision_list(probe: Probe, url: str) -> None:
     _leaks(probe, url)
 
 
+def _inbox(probe: Probe, url: str) -> None:
+    """The inbox lists the viewer's own notices (those the rule lets them see) and nobody else's, even for a
+    platform admin, who may read other inboxes but does not get them as their own."""
+    must = probe.want("notices.notice")[0]
+    body = probe.get(url).content.decode()
+    for pk, notice in _pk_map("notices.notice").items():
+        own = pk in must and notice.recipient_id == probe.user.pk
+        probe.check((notice.title in body) == own, f"GET {url}: notice {notice.title} {'own' if own else 'other'}")
+
+
 def _browse(probe: Probe, url: Callable[..., str]) -> None:
     _leaks(probe, url())
     _place_search(probe, url())
@@ -388,5 +399,6 @@ READ_PATHS: dict[str, Callable[[Probe, Callable[..., str]], None]] = {
     "accounts:grants": lambda p, u: _user_list(p, u(), "change"),
     "api:tokens": lambda p, u: _token_list(p, u()),
     "worktime:calendar": lambda p, u: _leaks(p, u()),
+    "notices:inbox": lambda p, u: _inbox(p, u()),
     "accounts:grant_end": lambda p, u: _detail(p, "accounts.grant", lambda o: u(pk=o.pk), "change"),
 }

@@ -49,6 +49,7 @@ MUTATIONS = {
     "users: self may be changed": ("accounts.user", _users_with_self_change),
     "decisions: nothing": ("dispatch.dispatchdecision", _nothing),
     "grants: everything": ("accounts.grant", _everything),
+    "notices: everything": ("notices.notice", _everything),
 }
 
 

@@ -107,6 +107,8 @@ NOT_READ_PATHS: dict[str, str] = {
     "api:token-revoke": "POST only: revokes a token it finds through the scoped token list",
     "api:not-found": "the JSON 404 for API addresses no route matched: reads nothing",
     "worktime:import": "upload form, as above",
+    "notices:read": "POST only: marks a notice read that it finds through the scoped inbox",
+    "notices:read_all": "POST only: marks the user's own notices read through the scoped queryset",
     "worktime:template": "a year of the working calendar, a catalogue every grant holder reads; calendar editors only",
 }
 # Whole namespaces outside the matrix: the Django admin has its own gate (Linli's login with two-factor).

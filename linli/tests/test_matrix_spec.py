@@ -20,6 +20,7 @@ from linli.accounts.models import Grant, User
 from linli.api.models import ApiToken
 from linli.core.models import AuditEvent
 from linli.dispatch.models import DispatchDecision, TrainingExample
+from linli.notices.models import Notice
 from linli.orgs.models import Matter, MatterAdmission, Unit
 from linli.places.models import Place
 from linli.worktime.models import CalendarDay, CalendarYear
@@ -50,6 +51,7 @@ MODELS: dict[str, type[Any]] = {
     "api.apitoken": ApiToken,
     "worktime.calendarday": CalendarDay,
     "worktime.calendaryear": CalendarYear,
+    "notices.notice": Notice,
 }
 ACTIONS = ("view", "change", "export", "pick")
 
@@ -93,6 +95,7 @@ class Snapshot:
         self.admissions = set(MatterAdmission.objects.values_list("pk", flat=True))
         self.calendar_days = set(CalendarDay.objects.values_list("pk", flat=True))
         self.calendar_years = set(CalendarYear.objects.values_list("pk", flat=True))
+        self.notices = dict(Notice.objects.values_list("pk", "recipient_id"))
         # Users the spec says nothing about as objects of others' reads: nobody should depend on whether an
         # expired grant or a deactivated account still shows up in a colleague's list.
         self.limbo = {
@@ -318,6 +321,16 @@ def _tokens(snap: Snapshot, user: User, hats: list[Hat], action: str) -> tuple[s
     return {t.pk for t in snap.tokens if t.grant.user_id == user.pk}, set()
 
 
+def _notices(snap: Snapshot, user: User, hats: list[Hat], action: str) -> tuple[set[int], set[int]]:
+    """A notice is its recipient's (while they hold a grant); platform admins read every inbox but change
+    only their own; nobody picks notices."""
+    if action == "pick" or not hats:
+        return set(), set()
+    if _admin(hats) and action != "change":
+        return set(snap.notices), set()
+    return {pk for pk, recipient in snap.notices.items() if recipient == user.pk}, set()
+
+
 RULE_OF: dict[str, Any] = {
     "places.place": _places,
     "orgs.unit": _units,
@@ -332,6 +345,7 @@ RULE_OF: dict[str, Any] = {
     # The working calendar is a catalogue like the responsibility list: read by all, changed by district command.
     "worktime.calendarday": lambda snap, *a: _catalogue(snap.calendar_days)(snap, *a),
     "worktime.calendaryear": lambda snap, *a: _catalogue(snap.calendar_years)(snap, *a),
+    "notices.notice": _notices,
 }
 
 
