@@ -149,8 +149,19 @@ def _make(admin: User, username: str, role: str, places: list[Place], units: lis
     return create_user(admin, username=username, role=role, password=PASSWORD, phone=phone, places=places, units=units)
 
 
+def restore_calendar_seed() -> None:
+    """The holiday calendar is seeded by a data migration; a transactional test earlier in the same worker
+    (the browser tests' live server) flushes every table, so put the seed back, as a fresh database has it."""
+    from linli.worktime.models import CalendarDay, CalendarYear
+    from linli.worktime.seed import seed
+
+    if not CalendarYear.objects.exists():
+        seed(CalendarDay, CalendarYear)
+
+
 @pytest.fixture
 def world(db: Any) -> World:
+    restore_calendar_seed()
     admin = create_user(None, username="root", role=Role.PLATFORM_ADMIN, password=PASSWORD, superuser=True)
     places = make_tree(admin)
     units = make_units(places)
