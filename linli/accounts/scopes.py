@@ -216,8 +216,9 @@ def _units(qs: models.QuerySet[Any], scope: Scope, action: str, user: Any) -> mo
     return keep(qs, _unit_condition(scope, action))
 
 
-def _matters(qs: models.QuerySet[Any], scope: Scope, action: str, user: Any) -> models.QuerySet[Any]:
-    # The responsibility list is a public catalogue (Open311 publishes it as services); only editing is scoped.
+def catalogue_rule(qs: models.QuerySet[Any], scope: Scope, action: str, user: Any) -> models.QuerySet[Any]:
+    """A public catalogue — the responsibility list (Open311 publishes it as services), the working calendar:
+    every user with a grant in force reads it; only district command and platform admins change it."""
     if action == "change":
         return qs if scope.has(RESPONSIBILITY_EDITORS) else qs.none()
     return qs.none() if scope.empty else qs
@@ -227,7 +228,7 @@ def _admissions(qs: models.QuerySet[Any], scope: Scope, action: str, user: Any) 
     from linli.orgs.models import Matter
 
     # An admission record is read and changed by whoever may read and change its matter.
-    return qs.filter(matter__in=_matters(Matter.objects.all(), scope, action, user))
+    return qs.filter(matter__in=catalogue_rule(Matter.objects.all(), scope, action, user))
 
 
 def _district_places(scope: Scope, field: str = "path") -> models.Q | None:
@@ -315,7 +316,7 @@ def _audit(qs: models.QuerySet[Any], scope: Scope, action: str, user: Any) -> mo
 RULES: dict[str, Rule] = {
     "places.place": _places,
     "orgs.unit": _units,
-    "orgs.matter": _matters,
+    "orgs.matter": catalogue_rule,
     "orgs.matteradmission": _admissions,
     "accounts.user": _users,
     "accounts.grant": _grants,

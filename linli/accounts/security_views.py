@@ -18,7 +18,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from linli.core.masking import mask_phone
 
 from . import two_factor
-from .choices import Role
 from .forms import DisableTwoFactorForm, TokenForm
 from .models import User
 from .predicates import requires_two_factor
@@ -71,6 +70,5 @@ def _context(user: User, form: TokenForm, disable_form: DisableTwoFactorForm, ne
         "disable_form": disable_form,
         "new_codes": new_codes,
         "codes_left": StaticToken.objects.filter(device__user=user).count(),
-        "roles": [Role(r).label for r in sorted(user.active_roles())],
         "masked_phone": mask_phone(user.phone),
     }

@@ -11,7 +11,6 @@ It never writes a full phone number to the log.
 from __future__ import annotations
 
 import logging
-import os
 from typing import Protocol
 
 from django.conf import settings
@@ -36,10 +35,8 @@ def _running_tests() -> bool:
 
 
 def console_allowed() -> bool:
-    """The log backend runs in development, the demo (LINLI_DEMO=1), the tests, or when explicitly allowed."""
-    return bool(
-        settings.DEBUG or os.environ.get("LINLI_DEMO") or _running_tests() or settings.SMS_ALLOW_CONSOLE_IN_PRODUCTION
-    )
+    """The log backend runs in development, the demo (settings.DEMO), the tests, or when explicitly allowed."""
+    return bool(settings.DEBUG or settings.DEMO or _running_tests() or settings.SMS_ALLOW_CONSOLE_IN_PRODUCTION)
 
 
 class LogSMSBackend:

@@ -8,9 +8,8 @@ class WorktimeConfig(AppConfig):
     verbose_name = _("Working calendar")
 
     def ready(self) -> None:
-        from linli.accounts.scopes import register
+        from linli.accounts.scopes import catalogue_rule, register
 
-        from .scoping import calendar_rule
-
-        register("worktime.calendarday", calendar_rule)
-        register("worktime.calendaryear", calendar_rule)
+        # A public catalogue, read and changed like the responsibility list.
+        register("worktime.calendarday", catalogue_rule)
+        register("worktime.calendaryear", catalogue_rule)

@@ -101,14 +101,14 @@ def test_log_backend_masks_the_number(caplog):
 
 def test_log_backend_refuses_production_unless_allowed(settings, monkeypatch):
     monkeypatch.delattr(mail, "outbox", raising=False)  # as outside the test environment
-    monkeypatch.delenv("LINLI_DEMO", raising=False)
+    settings.DEMO = False
     settings.DEBUG = False
     settings.SMS_BACKEND = "linli.accounts.sms.LogSMSBackend"
     settings.SMS_ALLOW_CONSOLE_IN_PRODUCTION = False
     with pytest.raises(ImproperlyConfigured):
         LogSMSBackend()
-    monkeypatch.setenv("LINLI_DEMO", "1")
+    settings.DEMO = True
     LogSMSBackend()
-    monkeypatch.delenv("LINLI_DEMO")
+    settings.DEMO = False
     settings.SMS_ALLOW_CONSOLE_IN_PRODUCTION = True
     LogSMSBackend()
