@@ -15,6 +15,7 @@ from linli.accounts.models import Grant
 from linli.accounts.scopes import is_platform_admin
 from linli.core import audit
 from linli.core.choices import AuditAction
+from linli.core.validation import check_plain_text
 
 from .models import ApiToken
 from .tokens import new_token, token_digest
@@ -26,7 +27,7 @@ def issue_token(actor: Any, grant: Grant, *, name: str, days: int) -> tuple[ApiT
     API_TOKEN_MAX_DAYS). `actor=None` is the operator's command line. Returns the token and its secret."""
     if actor is not None and not (is_platform_admin(actor) or actor.pk == grant.user_id):
         raise PermissionDenied(_("You may issue tokens only for your own grants"))
-    name = (name or "").strip()
+    name = check_plain_text((name or "").strip())  # shown on the token page and in the audit trail
     if not name:
         raise ValidationError(_("Give the token a name that says which client uses it"))
     if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:

@@ -8,7 +8,6 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.models import Grant
-from linli.core.validation import check_plain_text
 
 
 class TokenIssueForm(forms.Form):
@@ -21,9 +20,6 @@ class TokenIssueForm(forms.Form):
         help_text=_("Which program uses it, e.g. 区12345热线对接"),
     )
     days = forms.IntegerField(min_value=1, label=_("Valid for (days)"), initial=90)
-
-    def clean_name(self) -> str:
-        return check_plain_text(self.cleaned_data["name"].strip())
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

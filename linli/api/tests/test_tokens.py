@@ -208,3 +208,5 @@ def test_the_page_issues_a_token_for_an_own_grant_and_shows_the_secret_once(worl
     ):
         assert owner.post(reverse("api:tokens"), bad).status_code == 400
     assert ApiToken.objects.count() == 1
+    with pytest.raises(ValidationError):  # the command line goes through the same action
+        issue_token(None, grant, name="<img src=x onerror=alert(1)>", days=30)
