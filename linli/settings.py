@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "linli.api",
     "linli.worktime",
     "linli.notices",
+    "linli.cases",
 ]
 
 MIDDLEWARE = [
@@ -330,6 +331,33 @@ else:
 # working days; a deadline in working days falls due at WORKDAY_END of its last day.
 WORKDAY_START = os.environ.get("LINLI_WORKDAY_START", "09:00")
 WORKDAY_END = os.environ.get("LINLI_WORKDAY_END", "17:30")
+
+# Case deadlines (DESIGN §4 defaults from published local rules), as deadline specs: 30m, 2h, 5wd. A matter's
+# own columns on the responsibility list override these, and DeadlineRule rows (admin) override both.
+CASE_DEADLINES = {
+    "contact": os.environ.get("CASE_CONTACT_DEADLINE", "1wd"),
+    "contact_urgent": os.environ.get("CASE_CONTACT_URGENT_DEADLINE", "2h"),
+    "contact_utility": os.environ.get("CASE_CONTACT_UTILITY_DEADLINE", "24h"),
+    "handle": os.environ.get("CASE_HANDLE_DEADLINE", "5wd"),
+    "handle_urgent": os.environ.get("CASE_HANDLE_URGENT_DEADLINE", "1wd"),
+    "handle_complex": os.environ.get("CASE_HANDLE_COMPLEX_DEADLINE", "15wd"),
+    "rehandle": os.environ.get("CASE_REHANDLE_DEADLINE", "3wd"),
+    "whistle": os.environ.get("CASE_WHISTLE_DEADLINE", "30m"),
+}
+# Returns a case may take before only the district can move it (争议派单 goes to arbitration).
+CASE_MAX_RETURNS = int(os.environ.get("CASE_MAX_RETURNS", "2"))
+# Whether a return under review stops the handling clock (DESIGN §4: "keeps or pauses, as configured").
+CASE_RETURN_PAUSES_CLOCK = os.environ.get("CASE_RETURN_PAUSES_CLOCK", "0") == "1"
+# Days a resolved case waits for the resident's rating before it closes unrated.
+CASE_RATING_WINDOW_DAYS = int(os.environ.get("CASE_RATING_WINDOW_DAYS", "7"))
+# Window and text similarity for suggesting duplicates to merge.
+CASE_DUPLICATE_DAYS = int(os.environ.get("CASE_DUPLICATE_DAYS", "7"))
+# How often the sweep looks for due work (overdue is marked within this plus the scheduler's wake-up) and
+# how often the case chains' digest is written to the global audit chain.
+CASE_SWEEP_SECONDS = int(os.environ.get("CASE_SWEEP_SECONDS", "20"))
+CASE_ANCHOR_MINUTES = int(os.environ.get("CASE_ANCHOR_MINUTES", "60"))
+# A unit's members told of new work (the rest see it in their queue).
+CASE_NOTIFY_MAX_MEMBERS = int(os.environ.get("CASE_NOTIFY_MAX_MEMBERS", "50"))
 
 # Photos attached to a request (linli.core.photos.check_photos): at most PHOTO_MAX_COUNT per submission, each
 # upload at most PHOTO_MAX_BYTES as sent, and at most PHOTO_MAX_PIXELS once decoded. The pixel limit is the

@@ -21,6 +21,7 @@ from .scopes import (
     is_platform_admin,
     roles_of,
     scope_of,
+    works_for,
 )
 
 # Roles whose accounts reach everyone's data or the audit trail: a stolen password must not be enough.
@@ -111,3 +112,84 @@ def can_reveal_personal_data(user: Any, obj: Any) -> bool:
 def can_edit_calendar(user: Any) -> bool:
     """The official working calendar (linli.worktime): its days off, make-up days and loaded years."""
     return scope_of(user).has(CALENDAR_EDITORS)
+
+
+# --------------------------------------------------------------------------------------------------
+# The closed loop (linli.cases). Each predicate answers for the person and the object only; whether the
+# case's state allows the step is the workflow's own table (linli.cases.workflow), checked by the action.
+
+HOTLINE_OPERATORS = frozenset({Role.DISTRICT_COMMAND, Role.STREET_DISPATCHER})
+FIELD_REPORTERS = frozenset({Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY})
+WHISTLE_BLOWERS = frozenset({Role.COMMUNITY_SECRETARY, Role.STREET_DISPATCHER, Role.DISTRICT_COMMAND})
+APPROVERS = frozenset({Role.STREET_DISPATCHER, Role.DISTRICT_COMMAND})
+ARBITERS = frozenset({Role.DISTRICT_COMMAND})
+VERIFIERS = frozenset({Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY})
+CASE_IMPORTERS = frozenset({Role.DISTRICT_COMMAND, Role.STREET_DISPATCHER})
+
+
+def can_submit_request(user: Any) -> bool:
+    """Anyone logged in may ask for help in their own name (residents first of all)."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def can_take_hotline_calls(user: Any) -> bool:
+    return scope_of(user).has(HOTLINE_OPERATORS)
+
+
+def can_report_found(user: Any) -> bool:
+    """主动发现: grid workers and community staff report what they find on patrol."""
+    return scope_of(user).has(FIELD_REPORTERS)
+
+
+def can_import_cases(user: Any) -> bool:
+    return scope_of(user).has(CASE_IMPORTERS)
+
+
+def can_dispatch_case(user: Any, case: Any) -> bool:
+    """Send a case to its lead and co-units, re-dispatch it, merge it or mark it invalid."""
+    return scope_of(user).has(DISPATCHERS) and can(user, "change", case)
+
+
+def can_handle_case(user: Any, case: Any) -> bool:
+    """Accept, contact, note progress, resolve, return, ask for more time, escalate: as the lead unit."""
+    return works_for(user, getattr(case, "lead_unit", None)) and can(user, "view", case)
+
+
+def can_review_return(user: Any, case: Any) -> bool:
+    """Uphold or reject a return: the dispatcher of the case's place, or the district."""
+    return scope_of(user).has(DISPATCHERS) and can(user, "change", case)
+
+
+def can_arbitrate(user: Any, case: Any) -> bool:
+    """争议派单: a case past its returns is moved only by the district."""
+    return scope_of(user).has(ARBITERS) and can(user, "change", case)
+
+
+def can_decide_approval(user: Any, case: Any) -> bool:
+    """Extensions and suspensions are approved by the level above the unit, never by the unit itself."""
+    if works_for(user, getattr(case, "lead_unit", None)) and not is_platform_admin(user):
+        return False
+    return scope_of(user).has(APPROVERS) and can(user, "change", case)
+
+
+def can_blow_whistle(user: Any, case: Any) -> bool:
+    return scope_of(user).has(WHISTLE_BLOWERS) and can(user, "change", case)
+
+
+def can_report_whistle(user: Any, call: Any) -> bool:
+    """报到: a member of the summoned unit."""
+    return works_for(user, getattr(call, "unit", None))
+
+
+def can_verify_case(user: Any, case: Any) -> bool:
+    """核查: the grid and community staff of the case's place."""
+    return scope_of(user).has(VERIFIERS) and can(user, "change", case)
+
+
+def can_rate_case(user: Any, case: Any) -> bool:
+    """Only the person who asked rates the answer."""
+    return bool(getattr(user, "pk", None)) and getattr(case, "reporter_id", None) == user.pk
+
+
+def can_export_cases(user: Any) -> bool:
+    return is_government_staff(user)

@@ -40,3 +40,6 @@ class AuditAction(models.TextChoices):
     CALENDAR_DAY_CLEARED = "calendar.day_cleared", _("Calendar day cleared")
     CALENDAR_YEAR_IMPORTED = "calendar.year_imported", _("Calendar year imported")
     CALENDAR_YEAR_CONFIRMED = "calendar.year_confirmed", _("Calendar year confirmed")
+    CASE_CHAINS_ANCHORED = "cases.chains_anchored", _("Case timelines anchored")
+    CASES_IMPORTED = "cases.imported", _("Cases imported")
+    CASES_EXPORTED = "cases.exported", _("Cases exported")

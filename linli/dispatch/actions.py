@@ -54,8 +54,10 @@ def record_decision(
     longitude: float | None = None,
     latitude: float | None = None,
     case_ref: str = "",
+    audit_it: bool = True,
 ) -> DispatchDecision:
-    """Store a decision with its inputs, model version, probabilities and reasons."""
+    """Store a decision with its inputs, model version, probabilities and reasons. The case workflow passes
+    `audit_it=False`: its own timeline records the decision, and the global chain must not serialise intake."""
     stored = DispatchDecision.objects.create(
         requested_by=actor if getattr(actor, "pk", None) else None,
         case_ref=case_ref,
@@ -77,6 +79,8 @@ def record_decision(
         reasons=decision.reasons,
         suggestions=decision.suggestions_json(),
     )
+    if not audit_it:
+        return stored
     audit.record(
         AuditAction.DISPATCH_DECIDED,
         actor=actor,

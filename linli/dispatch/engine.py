@@ -20,9 +20,9 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from linli.orgs.choices import DepartmentType, MatterClass
+from linli.orgs.choices import MatterClass
 from linli.orgs.models import Matter, Unit
-from linli.orgs.queries import Responsibility, department_covering, responsible_unit
+from linli.orgs.queries import Responsibility, responsible_unit
 from linli.places.choices import LEVEL_RANK, PlaceLevel
 from linli.places.models import Place
 from linli.places.queries import resolve_address, resolve_point
@@ -33,16 +33,6 @@ from .models import DispatchModel
 from .rules import RuleHit, rule_hits
 from .textmodel import normalize_text
 
-# Where a class goes when no listed matter's keywords appear: the department that owns most of it.
-CLASS_DEPARTMENT = {
-    MatterClass.URBAN_RURAL_CONSTRUCTION: DepartmentType.HOUSING_CONSTRUCTION,
-    MatterClass.LABOUR_SOCIAL_SECURITY: DepartmentType.HUMAN_RESOURCES,
-    MatterClass.EDUCATION_CULTURE_SPORTS: DepartmentType.EDUCATION,
-    MatterClass.COMMERCE_TOURISM: DepartmentType.COMMERCE,
-    MatterClass.ENVIRONMENT: DepartmentType.ECOLOGY_ENVIRONMENT,
-    MatterClass.HEALTH_FAMILY_PLANNING: DepartmentType.HEALTH,
-    MatterClass.TRANSPORT: DepartmentType.TRANSPORT,
-}
 TOP_SUGGESTIONS = 3
 PLACE_TEXT_LIMIT = 3000
 
@@ -114,16 +104,9 @@ def _route(
         return matter, None, reasons
     if matter is not None:
         return matter, responsible_unit(matter, place), reasons
-    department = department_covering(place, CLASS_DEPARTMENT[MatterClass(category)])
-    if department is not None:
-        reasons.append(_("no listed matter's keywords: the class goes to its department"))
-        return (
-            None,
-            Responsibility(
-                department, _("class %(c)s is owned by %(u)s") % {"c": category, "u": department.name}, False
-            ),
-            reasons,
-        )
+    # No listed matter: the street of the place takes it (街道兜底, DESIGN §3), never a department guessed
+    # from the broad class; a missing manhole cover of unknown owner is exactly what the street must take.
+    reasons.append(_("no listed matter's keywords: the street of the place takes it"))
     return None, responsible_unit(None, place), reasons
 
 

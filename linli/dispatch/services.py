@@ -28,6 +28,7 @@ def decide_and_record(
     channel: str = "web",
     case_ref: str = "",
     record: Literal[True] = True,
+    audit_it: bool = True,
 ) -> tuple[Decision, DispatchDecision]: ...
 
 
@@ -44,6 +45,7 @@ def decide_and_record(
     channel: str = "web",
     case_ref: str = "",
     record: Literal[False],
+    audit_it: bool = True,
 ) -> tuple[Decision, None]: ...
 
 
@@ -59,6 +61,7 @@ def decide_and_record(
     channel: str = "web",
     case_ref: str = "",
     record: bool = True,
+    audit_it: bool = True,
 ) -> tuple[Decision, DispatchDecision | None]:
     """The one way into the engine for every caller (the API, the try page, the simulation): decide, and with
     `record` store the decision with its inputs and audit it. `actor` None is the system itself (commands,
@@ -79,5 +82,6 @@ def decide_and_record(
         longitude=longitude,
         latitude=latitude,
         case_ref=case_ref,
+        audit_it=audit_it,
     )
     return decision, stored

@@ -72,3 +72,18 @@ def assignable_units(user: Any, place: Any = None, matter: Any = None) -> QueryS
 
 def may_assign(user: Any, unit: Unit, place: Any = None, matter: Any = None) -> bool:
     return assignable_units(user, place=place, matter=matter).filter(pk=unit.pk).exists()
+
+
+def routable_units(place: Any) -> QuerySet[Unit]:
+    """Where the system itself (automatic dispatch) may send work at `place`: an active unit whose
+    jurisdiction covers the place, or lies inside the place's street. Never further: an engine that is
+    wrong about a unit in another street must land in a person's queue, not in that street's."""
+    from linli.places.choices import PlaceLevel
+
+    street = place.ancestor_at(PlaceLevel.STREET) or place
+    reach = any_of(Q(jurisdiction__path__in=ancestry([place.path])), under_any([street.path], "jurisdiction__path"))
+    return Unit.objects.filter(is_active=True, pk__in=Unit.objects.filter(reach).values("pk"))
+
+
+def may_route(unit: Unit, place: Any) -> bool:
+    return routable_units(place).filter(pk=unit.pk).exists()
