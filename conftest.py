@@ -334,6 +334,7 @@ def _forget_the_loaded_dispatch_model() -> Any:
     """The engine keeps the model it loaded for the life of the process; after a test its row is gone, so a
     later test in the same worker must not link new decisions to it."""
     yield
-    from linli.dispatch import registry
+    from linli.dispatch import learned, registry
 
     registry._state.update(checked=0.0, row=None, classifier=None)
+    learned.forget()  # its index of corrected texts belongs to the test that made them

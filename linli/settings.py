@@ -296,6 +296,10 @@ DISPATCH_UNLABELLED = [
 ]
 # Decisions whose calibrated confidence reaches this go out automatically; the rest go to a person.
 DISPATCH_AUTO_THRESHOLD = float(os.environ.get("DISPATCH_AUTO_THRESHOLD", "0"))  # 0: use the model's own
+# Matters learned from corrections (linli.dispatch.learned): how alike a corrected text must be, and how
+# many such neighbours must agree, before their matter is proposed where no keyword names one.
+DISPATCH_MATTER_SIMILARITY = float(os.environ.get("DISPATCH_MATTER_SIMILARITY", "0.45"))
+DISPATCH_MATTER_MIN_VOTES = int(os.environ.get("DISPATCH_MATTER_MIN_VOTES", "1"))
 DISPATCH_RETRAIN_HOURS = int(os.environ.get("DISPATCH_RETRAIN_HOURS", "24"))
 # How often a serving process checks which model version is active (a promotion needs no restart).
 DISPATCH_MODEL_CHECK_SECONDS = float(os.environ.get("DISPATCH_MODEL_CHECK_SECONDS", "5"))

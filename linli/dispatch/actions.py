@@ -123,7 +123,13 @@ def record_correction(
     source = ExampleSource.CONFIRMED if final_category == decision.category else ExampleSource.CORRECTION
     TrainingExample.objects.update_or_create(
         decision=decision,
-        defaults={"title": decision.title, "body": decision.body, "label": final_category, "source": source},
+        defaults={
+            "title": decision.title,
+            "body": decision.body,
+            "label": final_category,
+            "matter": matter,
+            "source": source,
+        },
     )
     audit.record(
         AuditAction.DISPATCH_CORRECTED,

@@ -29,6 +29,7 @@ from linli.places.queries import resolve_address, resolve_point
 
 from . import registry
 from .choices import DecisionMode
+from .learned import learned_matter
 from .models import DispatchModel
 from .rules import RuleHit, rule_hits
 from .textmodel import normalize_text
@@ -90,7 +91,7 @@ def _resolve_place(
 
 
 def _route(
-    category: str, hits: list[RuleHit], place: Place | None
+    category: str, hits: list[RuleHit], place: Place | None, text: str = ""
 ) -> tuple[Matter | None, Responsibility | None, list[str]]:
     """The matter inside `category` that the keywords point to, and who owns it at `place`."""
     reasons: list[str] = []
@@ -100,6 +101,14 @@ def _route(
         reasons.append(
             _("keywords of matter %(name)s: %(kw)s") % {"name": matter.name, "kw": "、".join(in_class[0].keywords)}
         )
+    elif text:
+        learned = learned_matter(text, category)
+        matter = Matter.objects.filter(pk=learned.matter_id, is_active=True).first() if learned else None
+        if matter is not None and learned is not None:
+            reasons.append(
+                _("like %(n)d case(s) people routed to matter %(name)s (similarity %(s).2f)")
+                % {"n": learned.votes, "name": matter.name, "s": learned.similarity}
+            )
     if place is None:
         return matter, None, reasons
     if matter is not None:
@@ -141,7 +150,7 @@ def decide(
     suggestions: list[Suggestion] = []
     routed: dict[str, tuple[Matter | None, Responsibility | None]] = {}
     for category in ranked[:TOP_SUGGESTIONS]:
-        matter, responsibility, reasons = _route(category, hits, resolved)
+        matter, responsibility, reasons = _route(category, hits, resolved, text)
         routed[category] = (matter, responsibility)
         terms = [t for t, _w in terms_by_class.get(category, [])]
         if terms:

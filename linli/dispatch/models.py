@@ -132,6 +132,11 @@ class TrainingExample(models.Model):
     title = models.TextField(_("title"), blank=True)
     body = models.TextField(_("body"), blank=True)
     label = models.CharField(_("class"), max_length=16, choices=MatterClass.choices, db_index=True)
+    # The matter a person chose: routing learns the city's own responsibility list from these, not only
+    # the seven broad classes (linli.dispatch.learned).
+    matter = models.ForeignKey(
+        "orgs.Matter", verbose_name=_("matter"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     source = models.CharField(_("source"), max_length=16, choices=ExampleSource.choices)
     decision = models.OneToOneField(
         DispatchDecision,

@@ -81,3 +81,20 @@ def test_tampering_is_caught(world: Any, people: dict[str, Any]) -> None:
     CaseEvent.objects.filter(case=case, seq=1).update(payload={"channel": "hotline"})
     checked, broken = verify_all()
     assert broken is not None and broken.case_id == case.pk and broken.seq == 1
+
+
+def test_routing_learns_matters_from_corrections(world: Any, people: dict[str, Any], matter: Any) -> None:
+    """A text no keyword names goes to the street (街道兜底); once a dispatcher routed such texts to a matter,
+    the next one like them is proposed with that matter, and so its department."""
+    from linli.dispatch.engine import decide
+
+    text = "井盖丢失，路口有个大坑很危险"
+    first = decide(text, place=world.places["110101001001001E01B01"])
+    assert first.matter is None and first.unit == world.units["street_a"]
+    for n in range(2):
+        case = submit(world, people["resident"], text=f"{text}，第{n}次反映")
+        actions.route_case(case.pk)
+        actions.dispatch_case(people["dispatcher"], Case.objects.get(pk=case.pk), unit=world.units["dept_a"], matter=matter)
+    again = decide("路口井盖丢失了，很危险", place=world.places["110101001001001E01B01"])
+    assert again.matter == matter and again.unit == world.units["dept_a"]
+    assert any("people routed" in r for s in again.suggestions for r in s.reasons)
