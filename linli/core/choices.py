@@ -43,3 +43,5 @@ class AuditAction(models.TextChoices):
     CASE_CHAINS_ANCHORED = "cases.chains_anchored", _("Case timelines anchored")
     CASES_IMPORTED = "cases.imported", _("Cases imported")
     CASES_EXPORTED = "cases.exported", _("Cases exported")
+    DEADLINE_RULE_SET = "cases.deadline_rule_set", _("Deadline rule set")
+    DEADLINE_RULE_DELETED = "cases.deadline_rule_deleted", _("Deadline rule deleted")

@@ -69,7 +69,8 @@ def test_whistle_and_extension(world: Any, people: dict[str, Any]) -> None:
         actions.decide_approval(people["dispatcher"], approval, approve=True)
     before = Case.objects.get(pk=case.pk).handle_due
     actions.decide_approval(people["district"], approval, approve=True)
-    assert Case.objects.get(pk=case.pk).handle_due > before
+    after = Case.objects.get(pk=case.pk).handle_due
+    assert before is not None and after is not None and after > before
     assert verify_all()[1] is None
 
 
@@ -79,7 +80,7 @@ def test_tampering_is_caught(world: Any, people: dict[str, Any]) -> None:
     from linli.cases.models import CaseEvent
 
     CaseEvent.objects.filter(case=case, seq=1).update(payload={"channel": "hotline"})
-    checked, broken = verify_all()
+    _checked, broken = verify_all()
     assert broken is not None and broken.case_id == case.pk and broken.seq == 1
 
 
@@ -94,7 +95,9 @@ def test_routing_learns_matters_from_corrections(world: Any, people: dict[str, A
     for n in range(2):
         case = submit(world, people["resident"], text=f"{text}，第{n}次反映")
         actions.route_case(case.pk)
-        actions.dispatch_case(people["dispatcher"], Case.objects.get(pk=case.pk), unit=world.units["dept_a"], matter=matter)
+        actions.dispatch_case(
+            people["dispatcher"], Case.objects.get(pk=case.pk), unit=world.units["dept_a"], matter=matter
+        )
     again = decide("路口井盖丢失了，很危险", place=world.places["110101001001001E01B01"])
     assert again.matter == matter and again.unit == world.units["dept_a"]
     assert any("people routed" in r for s in again.suggestions for r in s.reasons)
