@@ -73,7 +73,9 @@ class CaseFacts:
         return self.assigned.get(case_id, set()) | self.summoned.get(case_id, set())
 
 
-def case_reach(facts: CaseFacts, user_pk: int, hats: list[Any], below: Callable[[int], set[int]], action: str) -> set[int]:
+def case_reach(
+    facts: CaseFacts, user_pk: int, hats: list[Any], below: Callable[[int], set[int]], action: str
+) -> set[int]:
     """The cases a viewer wearing `hats` reaches for "view" or "change" (export: pass "change")."""
     if any(h.role == Role.PLATFORM_ADMIN for h in hats):
         return set(facts.cases)
