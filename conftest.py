@@ -5,8 +5,9 @@ units; every role has a user scoped to side A and, where the role is scoped by a
 scoped to side B. District command's outsider sits in a second district (西城区), which has a small tree
 and units of its own. A few users exist to test the edges of DESIGN §1: one holding two grants (a community
 worker who is also a volunteer), one whose only grant has expired, one deactivated. `matrix_world` adds
-dispatch decisions, a matter, an admission record and training examples so that the "context of work" and
-"own requests" rules have objects to probe (linli/tests/test_scope_matrix.py).
+dispatch decisions, a matter, an admission record, training examples and cases on each side (made through the
+case actions: linli/tests/matrix_cases.py) so that the "context of work" and "own requests" rules have
+objects to probe (linli/tests/test_scope_matrix.py).
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ class World:
     decisions: dict[str, Any] = field(default_factory=dict)  # dispatch decisions, filled by `matrix_world`
     examples: dict[str, Any] = field(default_factory=dict)  # training examples, filled by `matrix_world`
     matters: dict[str, Matter] = field(default_factory=dict)
+    cases: dict[str, Any] = field(default_factory=dict)  # cases on each side, filled by `matrix_world`
 
     def place(self, code: str) -> Place:
         return self.places[code]
@@ -200,9 +202,10 @@ def world(db: Any) -> World:
 
 
 @pytest.fixture
-def matrix_world(world: World) -> World:
+def matrix_world(world: World, settings: Any, tmp_path: Any) -> World:
     """The world plus work to probe: decisions on each side, routed to each side's units, requested by
-    residents (and the two-hat user) of each side; a matter with an admission record; training examples."""
+    residents (and the two-hat user) of each side; a matter with an admission record; training examples;
+    cases on each side with their parts (a photo lands under a temporary MEDIA_ROOT)."""
     from linli.dispatch.models import DispatchDecision, TrainingExample
     from linli.orgs.models import MatterAdmission
 
@@ -271,6 +274,10 @@ def matrix_world(world: World) -> World:
         "矩阵通知过期": world.extras["expired"],
     }.items():
         notify(recipient, kind="case_update", title=title, body=title)
+    from linli.tests.matrix_cases import make_cases
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    world.cases = make_cases(world)
     return world
 
 

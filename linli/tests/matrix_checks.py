@@ -203,6 +203,21 @@ def _visible(probe: Probe, label: str) -> list[Any]:
         public |= {d.place_id for d in decisions}
     if label == "orgs.unit":
         public |= {d.unit_id for d in decisions} | {d.final_unit_id for d in decisions}
+    # A visible case names where it is (with the place's ancestors) and every unit that held, was summoned
+    # to, or returned it: the case's own story, not a leak of those places' or units' data.
+    cases = probe.want("cases.case")[0]
+    if label == "places.place" and cases:
+        from linli.places.models import Place
+
+        for place in Place.objects.filter(cases__in=cases):
+            public |= {place.pk, *place.ancestor_ids}
+    if label == "orgs.unit" and cases:
+        from linli.cases.models import CaseAssignment, CaseReturn, WhistleCall
+
+        for model in (CaseAssignment, WhistleCall, CaseReturn):
+            public |= set(model.objects.filter(case__in=cases).values_list("unit_id", flat=True))
+        for pair in CaseReturn.objects.filter(case__in=cases).values_list("suggested_unit_id", "final_unit_id"):
+            public |= {pk for pk in pair if pk}
     return [o for pk, o in _pk_map(label).items() if pk in must or pk in public]
 
 
@@ -214,6 +229,7 @@ MARKERS: dict[str, list[Callable[[Any], str]]] = {
     "dispatch.dispatchdecision": [lambda d: d.title],
     "api.apitoken": [lambda t: t.name],
     "notices.notice": [lambda n: n.title],
+    "cases.case": [lambda c: c.title],
 }
 # The root place (every breadcrumb starts with it) and the superuser's name (also a word of CSS, `:root`).
 PUBLIC_TEXT = {"北京市", "root"}

@@ -10,6 +10,8 @@ import pytest
 from django.db import models
 
 from linli.accounts import scopes
+from linli.accounts.choices import Role
+from linli.cases.scoping import PLACE_ROLES
 
 from .test_matrix_probes import path_probes, queryset_probes
 
@@ -42,6 +44,32 @@ def _users_with_self_change(qs: models.QuerySet[Any], scope: Any, action: str, u
     return base | qs.filter(pk=user.pk) if action == "change" else base
 
 
+def _cases_own_for_staff_work(qs: models.QuerySet[Any], scope: Any, action: str, user: Any) -> models.QuerySet[Any]:
+    """A reporter may change and export their own request (the "own" clause leaking into staff work)."""
+    base = ORIGINAL["cases.case"](qs, scope, action, user)
+    return base | qs.filter(reporter_id=user.pk) if action in ("change", "export") else base
+
+
+def _cases_without_whistles(qs: models.QuerySet[Any], scope: Any, action: str, user: Any) -> models.QuerySet[Any]:
+    """The case rule written again, forgetting the whistle: a summoned department does not see the case."""
+    from linli.cases.models import CaseAssignment
+
+    if scope.everything:
+        return qs
+    placed = scopes.under_any(scope.paths(PLACE_ROLES), "place__path")
+    roles = scopes.WORK_RECEIVERS | {Role.DISTRICT_COMMAND}
+    given = CaseAssignment.objects.filter(scopes.unit_tree(scopes.granted_units(scope, roles), "unit__"))
+    own = models.Q(reporter_id=user.pk) if action not in ("change", "export") else None
+    return scopes.keep(qs, scopes.any_of(own, placed, models.Q(pk__in=given.values("case_id"))))
+
+
+def _parts_by_place_only(qs: models.QuerySet[Any], scope: Any, action: str, user: Any) -> models.QuerySet[Any]:
+    """Timeline events read by place alone: the reporter and the units given the case lose them."""
+    if scope.everything:
+        return qs
+    return scopes.keep(qs, scopes.under_any(scope.paths(PLACE_ROLES), "case__place__path"))
+
+
 ORIGINAL = dict(scopes.RULES)
 MUTATIONS = {
     "places: jurisdiction opens the registry": ("places.place", _places_ignore_grant_roles),
@@ -50,6 +78,11 @@ MUTATIONS = {
     "decisions: nothing": ("dispatch.dispatchdecision", _nothing),
     "grants: everything": ("accounts.grant", _everything),
     "notices: everything": ("notices.notice", _everything),
+    "cases: reporters change and export their own": ("cases.case", _cases_own_for_staff_work),
+    "cases: whistles give no sight": ("cases.case", _cases_without_whistles),
+    "case events: by place only": ("cases.caseevent", _parts_by_place_only),
+    "case photos: everything": ("cases.casephoto", _everything),
+    "deadline rules: nothing": ("cases.deadlinerule", _nothing),
 }
 
 

@@ -25,6 +25,8 @@ from linli.orgs.models import Matter, MatterAdmission, Unit
 from linli.places.models import Place
 from linli.worktime.models import CalendarDay, CalendarYear
 
+from .matrix_spec_cases import CASE_MODELS, EXPORT_AS_CHANGE, PARTS, CaseFacts, case_rule, work_places
+
 PLACE_READERS = {
     Role.DISTRICT_COMMAND,
     Role.STREET_DISPATCHER,
@@ -52,6 +54,7 @@ MODELS: dict[str, type[Any]] = {
     "worktime.calendarday": CalendarDay,
     "worktime.calendaryear": CalendarYear,
     "notices.notice": Notice,
+    **CASE_MODELS,  # the closed loop: its spec is in matrix_spec_cases.py
 }
 ACTIONS = ("view", "change", "export", "pick")
 
@@ -96,6 +99,7 @@ class Snapshot:
         self.calendar_days = set(CalendarDay.objects.values_list("pk", flat=True))
         self.calendar_years = set(CalendarYear.objects.values_list("pk", flat=True))
         self.notices = dict(Notice.objects.values_list("pk", "recipient_id"))
+        self.case_facts = CaseFacts()
         # Users the spec says nothing about as objects of others' reads: nobody should depend on whether an
         # expired grant or a deactivated account still shows up in a colleague's list.
         self.limbo = {
@@ -146,7 +150,10 @@ def _union(parts: Iterable[set[int]]) -> set[int]:
 
 def expected(snap: Snapshot, user: User, label: str, action: str, only: frozenset[int] | None = None) -> Expected:
     hats = snap.hats(user, only)
-    export = "view" if action == "export" else action
+    if action == "export":  # exporting is reading, except where the spec says it is staff work
+        export = "change" if label in EXPORT_AS_CHANGE else "view"
+    else:
+        export = action
     rule = RULE_OF[label]
     must, open_ = rule(snap, user, hats, export)
     return Expected(must, open_ - must)
@@ -166,7 +173,9 @@ def _places(snap: Snapshot, user: User, hats: list[Hat], action: str) -> tuple[s
     units = {h.unit_id for h in hats if h.role in WORK_RECEIVERS and h.unit_id}
     # The context of work: exactly the decision's place (not its ancestors, not its subtree).
     work = {d.place_id for d in snap.decisions if d.place_id and ({d.unit_id, d.final_unit_id} & units)}
-    return readers | work, set()
+    case_must, case_open = work_places(snap.case_facts, hats, snap.unit_and_below)
+    must = readers | work | case_must
+    return must, case_open - must
 
 
 def _unit_view(snap: Snapshot, hats: list[Hat], roles: set[Role] | set[str]) -> set[int]:
@@ -346,6 +355,10 @@ RULE_OF: dict[str, Any] = {
     "worktime.calendarday": lambda snap, *a: _catalogue(snap.calendar_days)(snap, *a),
     "worktime.calendaryear": lambda snap, *a: _catalogue(snap.calendar_years)(snap, *a),
     "notices.notice": _notices,
+    "cases.case": case_rule("cases.case"),
+    **{label: case_rule(label) for label in PARTS},
+    # Deadline settings are a catalogue like the responsibility list: read by all, changed by district command.
+    "cases.deadlinerule": lambda snap, *a: _catalogue(snap.case_facts.deadline_rules)(snap, *a),
 }
 
 
