@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from django.conf import settings
@@ -50,7 +51,7 @@ def bigrams(text: str) -> frozenset[str]:
     chars = [c for c in (text or "").lower() if c.isalnum()]
     if len(chars) < 2:
         return frozenset(chars)
-    return frozenset(a + b for a, b in zip(chars, chars[1:], strict=False))
+    return frozenset(a + b for a, b in pairwise(chars))
 
 
 def similarity(a: str, b: str) -> float:
