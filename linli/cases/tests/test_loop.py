@@ -69,7 +69,8 @@ def test_whistle_and_extension(world: Any, people: dict[str, Any]) -> None:
         actions.decide_approval(people["dispatcher"], approval, approve=True)
     before = Case.objects.get(pk=case.pk).handle_due
     actions.decide_approval(people["district"], approval, approve=True)
-    assert Case.objects.get(pk=case.pk).handle_due > before
+    after = Case.objects.get(pk=case.pk).handle_due
+    assert before is not None and after is not None and after > before
     assert verify_all()[1] is None
 
 
@@ -79,5 +80,5 @@ def test_tampering_is_caught(world: Any, people: dict[str, Any]) -> None:
     from linli.cases.models import CaseEvent
 
     CaseEvent.objects.filter(case=case, seq=1).update(payload={"channel": "hotline"})
-    checked, broken = verify_all()
+    _checked, broken = verify_all()
     assert broken is not None and broken.case_id == case.pk and broken.seq == 1
