@@ -108,7 +108,10 @@ class DispatchForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=Unit.objects.none())
     matter = forms.ModelChoiceField(label=_("Matter"), queryset=Matter.objects.none(), required=False)
     co_units = forms.ModelMultipleChoiceField(
-        label=_("Co-handling units"), queryset=Unit.objects.none(), required=False
+        label=_("Co-handling units"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
@@ -121,7 +124,10 @@ class DispatchForm(forms.Form):
 
 class CoUnitsForm(forms.Form):
     co_units = forms.ModelMultipleChoiceField(
-        label=_("Co-handling units"), queryset=Unit.objects.none(), required=False
+        label=_("Co-handling units"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any):
@@ -185,7 +191,9 @@ class DecideApprovalForm(forms.Form):
 
 
 class WhistleForm(forms.Form):
-    units = forms.ModelMultipleChoiceField(label=_("Units to summon"), queryset=Unit.objects.none())
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units to summon"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
     note = _text(_("What is needed on site"))
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any):

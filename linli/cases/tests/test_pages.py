@@ -249,3 +249,71 @@ def test_timeline_shows_every_step(client: Any, world: Any, people: dict[str, An
     assert staff.count("data-event=") == 5 and "内部：等待材料" in staff and "城管委" in staff
     resident = page(client, people["resident"], case).content.decode()
     assert resident.count("data-event=") == 4 and "内部：等待材料" not in resident and "已安排人员" in resident
+
+
+def test_stored_markup_stays_text_everywhere(client: Any, world: Any, people: dict[str, Any]) -> None:
+    """Markup is refused at the door; text that got in anyway (legacy rows, hand edits) is still inert."""
+    from linli.tests.hostile import HOSTILE
+
+    case = submit(world, people["resident"])
+    case = actions.dispatch_case(people["dispatcher"], case, unit=world.units["street_a"])
+    case = actions.accept(people["dispatcher"], case)
+    case = actions.resolve(people["dispatcher"], case, answer="好")
+    Case.objects.filter(pk=case.pk).update(title=HOSTILE, body=HOSTILE, answer=HOSTILE, address=HOSTILE)
+    CaseEvent.objects.filter(case=case, kind=EventKind.RESOLVED).update(payload={"answer": HOSTILE})
+    urls = [
+        (people["dispatcher"], reverse("cases:case", args=[case.pk])),
+        (people["resident"], reverse("cases:case", args=[case.pk])),
+        (people["resident"], reverse("cases:queues")),
+        (people["dispatcher"], reverse("cases:search") + "?q=img"),
+        (None, reverse("board:list")),
+        (None, reverse("board:case", args=[case.pk])),
+    ]
+    for user, url in urls:
+        if user is None:
+            client.logout()
+        else:
+            client.force_login(user)
+        html = client.get(url).content.decode()
+        assert "<script>window.__pwned" not in html and "<img src=x" not in html, url
+        assert "&lt;script&gt;" in html or "&lt;img" in html, url
+
+
+def test_remaining_forms_call_their_actions(client: Any, world: Any, people: dict[str, Any], matter: Any) -> None:
+    case = submit(world, people["resident"])
+    client.force_login(people["dispatcher"])
+    data = {"unit": world.units["street_a"].pk, "co_units": [world.units["dept_a"].pk], "matter": matter.pk}
+    assert post(client, case, "dispatch", data).status_code == 302
+    assert post(client, case, "co_units", {"co_units": []}).status_code == 302
+    assert post(client, case, "note", {"note": "已派人查看", "public": "on"}).status_code == 302
+    data = {"kind": "suspension", "reason": "等待施工队"}
+    assert post(client, case, "request_approval", data).status_code == 302
+    client.force_login(people["district"])
+    approval = case.approvals.get()
+    assert post(client, case, "decide", {"decision": "approve"}, obj=approval.pk).status_code == 302
+    client.force_login(people["dispatcher"])
+    case.refresh_from_db()
+    assert case.state == CaseState.SUSPENDED and "resume" in actions_on(
+        client.get(reverse("cases:case", args=[case.pk]))
+    )
+    assert post(client, case, "resume").status_code == 302
+    assert post(client, case, "escalate", {"why": "超出街道处置能力"}).status_code == 302
+    case.refresh_from_db()
+    assert case.lead_unit == world.units["command"] and case.state == CaseState.DISPATCHED
+    # Verification on site: the matter is an urban-management event, so the grid worker checks the answer.
+    from linli.orgs.models import Matter
+
+    Matter.objects.filter(pk=matter.pk).update(case_type="事件")
+    client.force_login(people["district"])
+    case = actions.accept(people["district"], case)
+    actions.resolve(people["district"], case, answer="已处理")
+    client.force_login(people["resident"])
+    assert "rate" not in actions_on(client.get(reverse("cases:case", args=[case.pk])))  # checked on site first
+    client.force_login(people["grid"])
+    assert "verify" in actions_on(client.get(reverse("cases:case", args=[case.pk])))
+    assert post(client, case, "verify", {"result": "passed", "note": "现场已清理"}).status_code == 302
+    assert Case.objects.get(pk=case.pk).state == CaseState.VERIFIED
+    other = submit(world, people["resident"], "测试")
+    client.force_login(people["dispatcher"])
+    assert post(client, other, "invalid", {"reason": "test", "explanation": "测试数据"}).status_code == 302
+    assert Case.objects.get(pk=other.pk).state == CaseState.INVALID
