@@ -3,7 +3,7 @@ the page again with a form's errors) render the same thing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms as django_forms
@@ -49,7 +49,6 @@ class Reporter:
     phone: str
     revealed: bool = False
     may_reveal: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def offers(user: Any, case: Case, ab: Abilities, bound: Bound | None) -> list[Offer]:

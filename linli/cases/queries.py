@@ -9,7 +9,7 @@ with its place, matter and lead unit joined in, so a page costs the same few que
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -331,11 +331,6 @@ def board_cases(place: Place | None = None, matter: Any = None) -> QuerySet[Any]
     if matter is not None:
         qs = qs.filter(matter=matter)
     return qs.values(*BOARD_FIELDS)
-
-
-def board_places() -> Sequence[Place]:
-    """Streets and communities, the board's place filter: administrative division names are public."""
-    return list(Place.objects.filter(level__in=("street", "community"), is_active=True).order_by("path")[:2000])
 
 
 def board_lineage(rows: list[dict[str, Any]]) -> dict[int, str]:
