@@ -15,6 +15,8 @@ urlpatterns = [
     path("api/", include("linli.api.urls")),
     path("worktime/", include("linli.worktime.urls")),
     path("notices/", include("linli.notices.urls")),
+    path("cases/", include("linli.cases.urls")),
+    path("board/", include("linli.cases.urls_board")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

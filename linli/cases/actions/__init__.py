@@ -2,6 +2,7 @@
 
 from .handling import accept, add_note, close_unrated, contact, rate, resolve, verify
 from .intake import Submission, submit_request
+from .personal import reveal_reporter
 from .routing import dispatch_case, escalate, invalidate, merge, route_case, set_co_units
 from .side_paths import (
     blow_whistle,
@@ -31,6 +32,7 @@ __all__ = [
     "resolve",
     "resume",
     "return_case",
+    "reveal_reporter",
     "review_return",
     "route_case",
     "set_co_units",

@@ -15,7 +15,9 @@ from ..models import Case
 def lock(case: Case | int) -> Case:
     """The case row, locked for the rest of the transaction (its timeline head moves under this lock)."""
     pk = case if isinstance(case, int) else case.pk
-    return Case.objects.select_for_update().select_related("lead_unit", "matter", "place").get(pk=pk)
+    # of=("self",): lead unit and matter are outer joins, which PostgreSQL refuses to lock; only the case row
+    # needs the lock anyway.
+    return Case.objects.select_for_update(of=("self",)).select_related("lead_unit", "matter", "place").get(pk=pk)
 
 
 def guard(allowed: bool, message: str | None = None) -> None:
