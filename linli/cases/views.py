@@ -8,15 +8,12 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from linli.accounts.predicates import can_export_cases, is_government_staff
 from linli.core.http import table_download
-from linli.orgs.directory import assignable_units
-from linli.orgs.models import Unit
 from linli.orgs.queries import matters_for, units_for
 from linli.places.queries import places_for
 
@@ -79,9 +76,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def search_form(request: HttpRequest) -> SearchForm:
     user = request.user
     places = places_for(user)
-    units = Unit.objects.filter(
-        Q(pk__in=units_for(user).values("pk")) | Q(pk__in=assignable_units(user).values("pk"))
-    ).order_by("kind", "code")
+    # Units the user may read: routing targets they may send work to but not read stay in routing forms.
+    units = units_for(user).order_by("kind", "code")
     return SearchForm(
         request.GET or None,
         matters=matters_for(user).order_by("code"),

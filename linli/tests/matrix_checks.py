@@ -191,6 +191,20 @@ def _leaks(probe: Probe, url: str, params: dict[str, str] | None = None, what: s
         probe.check(not pattern.search(body), f"GET {url} {what}shows outside {label} {text!r}")
 
 
+def _xlsx_leaks(probe: Probe, url: str) -> None:
+    """An Excel export shows no outside object's marker in any cell."""
+    from openpyxl import load_workbook
+
+    response = probe.client.get(url)
+    if response.status_code != 200:
+        probe.check(response.status_code in DENIED, f"GET {url} → {response.status_code}")
+        return
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    text = "\n".join(str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c)
+    for label, marker, pattern in probe.outside_markers():
+        probe.check(not pattern.search(text), f"GET {url} exports outside {label} {marker!r}")
+
+
 def _visible(probe: Probe, label: str) -> list[Any]:
     must = probe.want(label)[0]
     public = set()
@@ -417,4 +431,9 @@ READ_PATHS: dict[str, Callable[[Probe, Callable[..., str]], None]] = {
     "worktime:calendar": lambda p, u: _leaks(p, u()),
     "notices:inbox": lambda p, u: _inbox(p, u()),
     "accounts:grant_end": lambda p, u: _detail(p, "accounts.grant", lambda o: u(pk=o.pk), "change"),
+    "cases:queues": lambda p, u: _leaks(p, u()),
+    "cases:search": lambda p, u: _leaks(p, u()),
+    "cases:export": lambda p, u: _xlsx_leaks(p, u()),
+    "cases:case": lambda p, u: _detail(p, "cases.case", lambda o: u(pk=o.pk)),
+    "cases:photo": lambda p, u: _detail(p, "cases.casephoto", lambda o: u(pk=o.pk)),
 }

@@ -109,6 +109,11 @@ NOT_READ_PATHS: dict[str, str] = {
     "worktime:import": "upload form, as above",
     "notices:read": "POST only: marks a notice read that it finds through the scoped inbox",
     "notices:read_all": "POST only: marks the user's own notices read through the scoped queryset",
+    "cases:reveal": "POST only: reveals a reporter's contact on a case found through the scoped read, logged",
+    "cases:act": "POST only: each step's action checks its own predicate, scope and state",
+    "cases:act_on": "POST only: as above, on a return, approval or whistle call of a scoped case",
+    "board:list": "public board: answered cases with fixed, non-personal fields (tested in linli/cases/tests)",
+    "board:case": "public board: one answered case, fixed non-personal fields (tested in linli/cases/tests)",
     "worktime:template": "a year of the working calendar, a catalogue every grant holder reads; calendar editors only",
 }
 # Whole namespaces outside the matrix: the Django admin has its own gate (Linli's login with two-factor).
