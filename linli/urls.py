@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/", include("linli.api.urls")),
     path("worktime/", include("linli.worktime.urls")),
     path("notices/", include("linli.notices.urls")),
+    path("report/", include("linli.cases.intake_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
