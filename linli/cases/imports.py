@@ -61,7 +61,12 @@ CHANNEL_WORDS: dict[str, str] = {
     "接口": Channel.API,
     **{c.value: c.value for c in Channel if c != Channel.IMPORT},
 }
-URGENCY_WORDS: dict[str, str] = {"": Urgency.NORMAL, "一般": Urgency.NORMAL, "普通": Urgency.NORMAL, "紧急": Urgency.URGENT}
+URGENCY_WORDS: dict[str, str] = {
+    "": Urgency.NORMAL,
+    "一般": Urgency.NORMAL,
+    "普通": Urgency.NORMAL,
+    "紧急": Urgency.URGENT,
+}
 URGENCY_WORDS |= {u.value: u.value for u in Urgency}
 # The intake action names the field it refuses; the person is told the column.
 FIELD_COLUMNS = {

@@ -183,7 +183,7 @@ class FoundForm(RequestForm):
     channel = Channel.GRID
 
     body = forms.CharField(
-        label=_("Note (optional)"),
+        label=_("Note"),
         required=False,
         max_length=BODY_LIMIT,
         validators=[plain],

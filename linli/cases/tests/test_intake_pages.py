@@ -154,7 +154,7 @@ def test_anonymous_is_sent_to_log_in(client: Any, world: Any) -> None:
 
 
 def hotline_post(world: Any, **extra: Any) -> dict[str, Any]:
-    return resident_post(world, reporter_phone="13900002222", urgency="urgent", **extra)
+    return resident_post(world, **{"reporter_phone": "13900002222", "urgency": "urgent", **extra})
 
 
 def test_hotline_entry_with_caller_history_and_duplicates(client: Any, world: Any, people: dict) -> None:

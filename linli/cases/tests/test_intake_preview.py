@@ -44,6 +44,7 @@ def test_urgency_shortens_the_promise(world: Any) -> None:
     now = timezone.now()
     normal = preview(*ROAD_TEXT, place=world.places[BUILDING_A], now=now)
     urgent = preview(*ROAD_TEXT, place=world.places[BUILDING_A], now=now, urgency="urgent")
+    assert urgent["handle_due"] and normal["handle_due"]
     assert urgent["handle_due"] < normal["handle_due"] and urgent["handle_within"] == "1个工作日"
 
 
@@ -115,7 +116,9 @@ def test_duplicates_are_open_alike_recent_and_at_the_same_street(world: Any, peo
     ids = [c.case.pk for c in found]
     assert ids == [alike.pk], (ids, other_text.pk, other_street.pk, old.pk, closed.pk)
     assert 45 <= found[0].score <= 100
-    assert duplicate_candidates("小区门口垃圾堆放好几天了没人清理", here, None, world.outsiders["street_dispatcher"]) == []
+    assert (
+        duplicate_candidates("小区门口垃圾堆放好几天了没人清理", here, None, world.outsiders["street_dispatcher"]) == []
+    )
 
 
 def test_same_matter_scores_higher(world: Any, people: dict, matter: Any) -> None:
