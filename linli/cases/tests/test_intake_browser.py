@@ -104,3 +104,36 @@ def test_grid_worker_reports_from_the_phone_position_quickly(live_server: Any, w
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert not problems, problems
     context.close()
+
+
+def test_hotline_shows_the_callers_history_and_duplicates_while_typing(
+    live_server: Any,
+    world: Any,
+    browser: Any,  # noqa: F811
+) -> None:
+    from .conftest import submit
+
+    earlier = submit(world, world.users["resident"], reporter_phone="13900002222")
+    context, page, problems = _phone(browser)
+    page.set_viewport_size({"width": 1200, "height": 900})
+    log_in(page, live_server.url, world.users["street_dispatcher"].username)
+    page.wait_for_selector("h1[data-role]")
+    page.goto(f"{live_server.url}/report/hotline/")
+    page.locator("#id_reporter_phone").press_sequentially("13900002222")
+    sync_api.expect(page.locator("#caller-cases")).to_contain_text(earlier.number, timeout=10_000)
+    page.select_option('#place-picker select[data-level="1"]', label="东城区")
+    page.wait_for_selector('#place-picker select[data-level="2"]')
+    page.select_option('#place-picker select[data-level="2"]', label="甲街道")
+    page.wait_for_load_state("networkidle")
+    page.evaluate(
+        '["htmx:validation:failed","htmx:trigger","htmx:configRequest","htmx:halted","htmx:validation:halted","htmx:beforeRequest"].forEach(n => document.body.addEventListener(n, e => console.log(n, e.target.id||e.target.tagName)))'
+    )
+    page.locator("#id_body").press_sequentially("小区门口垃圾堆放好几天了没人清理")
+    sync_api.expect(page.locator("#duplicate-cases")).to_contain_text(earlier.number, timeout=10_000)
+    page.check("#id_consent")
+    _shot(page, "hotline")
+    page.click("#submit-request")
+    sync_api.expect(page.locator("#case-number")).to_be_visible(timeout=10_000)
+    assert Case.objects.latest("id").channel == "hotline"
+    assert not problems, problems
+    context.close()
