@@ -244,3 +244,10 @@ def test_grid_worker_reports_with_a_photo_from_position_or_list(
     assert first.place.code == GRID_A1 and first.title == first.body == "道路不洁" and first.matter == road
     assert second.place == building and second.body == "路面有油污"
     assert len(stored_files(media)) == 2
+
+
+def test_preview_without_script_renders_the_whole_page(client: Any, world: Any, people: dict) -> None:
+    client.force_login(people["resident"])
+    page = client.post("/report/", {**resident_post(world), "step": "preview"}).content.decode()
+    assert 'id="report-form"' in page and 'id="preview-card"' in page and 'id="submit-request"' in page
+    assert "1号楼" in page and Case.objects.count() == 0
