@@ -348,6 +348,8 @@ CASE_DEADLINES = {
     "rehandle": os.environ.get("CASE_REHANDLE_DEADLINE", "3wd"),
     "whistle": os.environ.get("CASE_WHISTLE_DEADLINE", "30m"),
 }
+# How soon a dispatcher routes a request the engine was not sure of (told to the resident in the preview).
+CASE_DISPATCH_DEADLINE = os.environ.get("CASE_DISPATCH_DEADLINE", "2h")
 # Returns a case may take before only the district can move it (争议派单 goes to arbitration).
 CASE_MAX_RETURNS = int(os.environ.get("CASE_MAX_RETURNS", "2"))
 # Whether a return under review stops the handling clock (DESIGN §4: "keeps or pauses, as configured").

@@ -20,8 +20,10 @@ def _when(moment: datetime.datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def submitted(case: Case, actor: Any, *, label: str = "") -> CaseEvent:
+def submitted(case: Case, actor: Any, *, label: str = "", origin: str = "") -> CaseEvent:
     payload = {"channel": case.channel, "place": case.place_id, "urgency": case.urgency, "photos": case.photos.count()}
+    if origin:  # an imported backlog row: the channel it first came in on
+        payload["origin"] = origin
     return append(
         case, K.SUBMITTED, actor=actor, label=label, new_state=case.state, payload=payload, at=case.created_at
     )

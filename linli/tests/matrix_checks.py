@@ -205,6 +205,15 @@ def _xlsx_leaks(probe: Probe, url: str) -> None:
         probe.check(not pattern.search(text), f"GET {url} exports outside {label} {marker!r}")
 
 
+def _caller(probe: Probe, url: str) -> None:
+    """The hotline's earlier requests of a caller: for every phone on a case, nothing outside the viewer's scope."""
+    from linli.cases.models import Case
+
+    phones = {c.reporter_phone for c in Case.objects.exclude(reporter_phone_digest="")}
+    for phone in sorted(phones)[:4]:
+        _leaks(probe, url, {"reporter_phone": phone}, what=f"phone={phone[-4:]} ")
+
+
 def _visible(probe: Probe, label: str) -> list[Any]:
     must = probe.want(label)[0]
     public = set()
@@ -436,4 +445,6 @@ READ_PATHS: dict[str, Callable[[Probe, Callable[..., str]], None]] = {
     "cases:export": lambda p, u: _xlsx_leaks(p, u()),
     "cases:case": lambda p, u: _detail(p, "cases.case", lambda o: u(pk=o.pk)),
     "cases:photo": lambda p, u: _detail(p, "cases.casephoto", lambda o: u(pk=o.pk)),
+    "intake:caller": lambda p, u: _caller(p, u()),
+    "intake:found": lambda p, u: _leaks(p, u()),
 }

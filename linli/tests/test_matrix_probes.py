@@ -114,6 +114,12 @@ NOT_READ_PATHS: dict[str, str] = {
     "cases:act_on": "POST only: as above, on a return, approval or whistle call of a scoped case",
     "board:list": "public board: answered cases with fixed, non-personal fields (tested in linli/cases/tests)",
     "board:case": "public board: one answered case, fixed non-personal fields (tested in linli/cases/tests)",
+    "intake:report": "the resident's form: names of places anyone may pick (the pick action), no rows",
+    "intake:hotline": "the operator's form: names of places anyone may pick, no rows",
+    "intake:places": "the place picker: public names through the pick action",
+    "intake:duplicates": "POST only: reads candidate cases through restrict (duplicates.py)",
+    "intake:import": "upload form; the write is an action with its own checks",
+    "intake:import_template": "the import template: column headings, no rows",
     "worktime:template": "a year of the working calendar, a catalogue every grant holder reads; calendar editors only",
 }
 # Whole namespaces outside the matrix: the Django admin has its own gate (Linli's login with two-factor).

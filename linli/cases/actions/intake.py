@@ -59,6 +59,7 @@ class Submission:
     matter: Any = None
     idempotency_key: str = ""
     submitted_at: datetime.datetime | None = None  # bulk import only: when the backlog row was received
+    origin: str = ""  # bulk import only: the channel the backlog row first came in on (a Channel value)
 
 
 def _may_use(actor: Any, channel: str) -> bool:
@@ -179,7 +180,9 @@ def submit_request(actor: Any, sub: Submission, *, api_client: Any = None) -> tu
                 sweep_due_at=now + ROUTE_BACKSTOP,
             )
             _store_photos(case, photos, PhotoStage.REPORT)
-            events.submitted(case, actor if getattr(actor, "pk", None) else None, label=_label(sub.channel, how))
+            events.submitted(
+                case, actor if getattr(actor, "pk", None) else None, label=_label(sub.channel, how), origin=sub.origin
+            )
             case.save(update_fields=["event_count", "last_hash"])
             transaction.on_commit(lambda: _route_later(case.pk))
     except IntegrityError:
