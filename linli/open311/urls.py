@@ -14,5 +14,5 @@ urlpatterns = [
     re_path(r"^tokens/(?P<token>[^/]+?)" + FMT, views.token, name="token"),
     re_path(r"^servicerequestupdates" + FMT, views.updates, name="updates"),
     # Last: any other address under /open311/v2/ gets the spec's 404, in JSON when it asked for .json.
-    re_path(r"^(?P<path>.*)$", views.not_found, name="not-found"),
+    re_path(r"^(?P<path>[\s\S]*)$", views.not_found, name="not-found"),
 ]
