@@ -109,7 +109,7 @@ def discovery(request: HttpRequest, format: str) -> HttpResponse:
     endpoint = request.build_absolute_uri(reverse("open311:root"))
     data = {
         "changeset": CHANGESET,
-        "contact": _("Linli 接诉即办: ask the district command centre for help with this API"),
+        "contact": _("Linli: ask the district command centre for help with this API"),
         "key_service": _(
             "An api_key is a Linli API token: a user with a grant issues one at %(url)s, an operator with "
             "manage.py issue_api_token"
