@@ -13,6 +13,7 @@ urlpatterns = [
     path("orgs/", include("linli.orgs.urls")),
     path("dispatch/", include("linli.dispatch.urls")),
     path("api/", include("linli.api.urls")),
+    path("open311/v2/", include("linli.open311.urls")),
     path("worktime/", include("linli.worktime.urls")),
     path("notices/", include("linli.notices.urls")),
     path("cases/", include("linli.cases.urls")),

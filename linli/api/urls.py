@@ -2,12 +2,13 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from . import pages, views
+from . import cases_views, pages, views
 
 router = DefaultRouter()
 router.register("places", views.PlaceViewSet, basename="place")
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("matters", views.MatterViewSet, basename="matter")
+router.register("cases", cases_views.CaseViewSet, basename="case")
 
 app_name = "api"
 urlpatterns = [
@@ -20,5 +21,5 @@ urlpatterns = [
     path("tokens/", pages.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke/", pages.token_revoke, name="token-revoke"),
     # Last: an address no route matched (e.g. /v1/units/abc/) gets a JSON 404, as its schema documents.
-    re_path(r"^(?P<path>.*)$", views.not_found, name="not-found"),
+    re_path(r"^(?P<path>[\s\S]*)$", views.not_found, name="not-found"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def mask_phone(phone: str | None) -> str:
     if not phone:
@@ -28,3 +30,28 @@ def mask_email(address: str | None) -> str:
         return "*" * len(address or "")
     local, _, domain = address.rpartition("@")
     return f"{local[:1]}***@{domain}"
+
+
+# Personal numbers and addresses as people type them into free text: mainland mobiles (with or without +86),
+# landlines with an area code, resident identity numbers (GB 11643 shape) and e-mail addresses.
+_IN_TEXT = re.compile(
+    r"(?P<id>(?<![0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9]))"
+    r"|(?P<mobile>(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9][- ]?[0-9]{4}[- ]?[0-9]{4}(?![0-9]))"
+    r"|(?P<landline>(?<![0-9])0[1-9][0-9]{1,2}[- ]?[0-9]{7,8}(?![0-9]))"
+    r"|(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})"
+)
+
+
+def mask_in_text(text: str | None) -> str:
+    """Free text (a request's description, an answer) with the personal numbers and e-mail addresses in it
+    masked, for readers who may see the words but not whom they are about: the public board, Open311."""
+
+    def masked(match: re.Match[str]) -> str:
+        value = match.group(0)
+        if match.group("id"):
+            return mask_id_number(value)
+        if match.group("email"):
+            return mask_email(value)
+        return mask_phone(re.sub(r"[^0-9]", "", value)[-11:])
+
+    return _IN_TEXT.sub(masked, text or "")

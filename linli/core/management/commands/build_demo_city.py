@@ -47,7 +47,9 @@ class Command(BaseCommand):
         from linli.accounts.choices import Role
         from linli.accounts.models import User
         from linli.accounts.two_factor import demo_secret
+        from linli.api.demo import demo_client_key
 
+        api_key = demo_client_key()  # first: its account is one of those listed
         self.stdout.write(f"\nDemo accounts (password for all: {demo.DEMO_PASSWORD}):")
         for user in User.objects.order_by("id"):
             secret = demo_secret(user)
@@ -55,3 +57,4 @@ class Command(BaseCommand):
             roles = "、".join(str(Role(r).label) for r in sorted(user.active_roles())) or "—"
             self.stdout.write(f"  {roles:<12} {user.username:<12} {user.display_name}{totp}")
         self.stdout.write("Residents can also log in with phone 13800000001 and the code written to this log.")
+        self.stdout.write(f"Open311 (/open311/v2/) and API (/api/v1/) key of the demo client: {api_key}")
