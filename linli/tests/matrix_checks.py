@@ -205,6 +205,21 @@ def _xlsx_leaks(probe: Probe, url: str) -> None:
         probe.check(not pattern.search(text), f"GET {url} exports outside {label} {marker!r}")
 
 
+def _api_case_list(probe: Probe, url: str) -> None:
+    """The cases API lists every case in reach by its number, and no other."""
+    must, never = probe.want("cases.case")
+    response = probe.client.get(url, {"limit": MAX_LIMIT})
+    if response.status_code != 200:
+        probe.check(response.status_code in DENIED and not must, f"GET {url} → {response.status_code}")
+        return
+    body = response.content.decode()
+    for pk, case in _pk_map("cases.case").items():
+        if pk in must:
+            probe.check(case.number in body, f"GET {url}: case {case.number} inside, not listed")
+        elif pk in never:
+            probe.check(case.number not in body, f"GET {url}: case {case.number} outside, listed")
+
+
 def _caller(probe: Probe, url: str) -> None:
     """The hotline's earlier requests of a caller: for every phone on a case, nothing outside the viewer's scope."""
     from linli.cases.models import Case
@@ -446,5 +461,7 @@ READ_PATHS: dict[str, Callable[[Probe, Callable[..., str]], None]] = {
     "cases:case": lambda p, u: _detail(p, "cases.case", lambda o: u(pk=o.pk)),
     "cases:photo": lambda p, u: _detail(p, "cases.casephoto", lambda o: u(pk=o.pk)),
     "intake:caller": lambda p, u: _caller(p, u()),
+    "api:case-list": lambda p, u: _api_case_list(p, u()),
+    "api:case-detail": lambda p, u: _detail(p, "cases.case", lambda o: u(number=o.number)),
     "intake:found": lambda p, u: _leaks(p, u()),
 }
