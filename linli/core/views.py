@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from linli.accounts.choices import Role
 from linli.accounts.models import Grant
-from linli.accounts.predicates import is_government_staff
+from linli.accounts.predicates import can_import_cases, can_report_found, can_take_hotline_calls, is_government_staff
 from linli.core.masking import mask_phone
 from linli.orgs.choices import MatterClass
 from linli.orgs.queries import matters_for, units_for
@@ -67,6 +67,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "role_label": Role(role).label,
         "scope_places": [g.place for g in grants if g.place is not None],
         "scope_units": [g.unit for g in grants if g.unit is not None],
+        # The intake doors this person may use, shown on every home page (residents: the request form).
+        "intake": {
+            "report": role in (Role.RESIDENT, Role.VOLUNTEER),
+            "hotline": can_take_hotline_calls(user),
+            "found": can_report_found(user),
+            "import": can_import_cases(user),
+        },
     }
     if is_government_staff(user):
         counts = _level_counts(user)
