@@ -169,14 +169,16 @@ def _details(kind: str, p: dict[str, Any], staff: bool) -> list[str]:
             p.get("explanation", ""),
             _("Suggested: %(unit)s") % {"unit": _unit(p["suggested_unit"])} if p.get("suggested_unit") else "",
         ]
+    # A review restarts (upheld) or resumes (rejected) the clock: the resident is told the deadline it set.
     if kind == K.RETURN_UPHELD:
         return [
             _("Now with %(unit)s") % {"unit": _unit(p.get("final_unit"))},
             _("Arbitrated by the district") if p.get("arbitrated") else "",
             p.get("note", ""),
+            _due(p),
         ]
     if kind == K.RETURN_REJECTED:
-        return [_("Stays with %(unit)s") % {"unit": _unit(p.get("final_unit"))}, p.get("note", "")]
+        return [_("Stays with %(unit)s") % {"unit": _unit(p.get("final_unit"))}, p.get("note", ""), _due(p)]
     if kind == K.WHISTLE_BLOWN:
         calls = [
             _("%(unit)s, on site by %(t)s") % {"unit": _unit(c.get("unit")), "t": when(c.get("arrive_by"))}
@@ -218,6 +220,10 @@ def _details(kind: str, p: dict[str, Any], staff: bool) -> list[str]:
         names = {"reporter_name": _("name"), "reporter_phone": _("phone")}
         return ["、".join(str(names.get(f, f)) for f in p.get("fields") or [])]
     return []
+
+
+def _due(p: dict[str, Any]) -> str:
+    return _("To be handled by %(t)s") % {"t": when(p["handle_due"])} if p.get("handle_due") else ""
 
 
 def _approval_what(p: dict[str, Any]) -> str:
