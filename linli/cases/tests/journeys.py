@@ -19,7 +19,7 @@ expect = sync_api.expect
 def zh(label: Any) -> str:
     """A label as the zh-CN pages render it: its translation where django.po has one, else the msgid."""
     with translation.override("zh-hans"):
-        return str(label)
+        return translation.gettext(label) if isinstance(label, str) else str(label)
 
 
 class Person:
