@@ -61,8 +61,10 @@ class Clock:
         empty._result_cache = []
         setattr(case, "_prefetched_objects_cache", {"photos": empty})  # noqa: B010 - Django's own cache slot
 
-    def step(self, moment: datetime.datetime) -> None:
-        if moment > self.book.now:
+    def step(self, moment: datetime.datetime, name: str = "") -> None:
+        """Move on to the step called `name` at `moment`, unless that lies after now or the case's fate
+        says that the person it waits for has not acted yet."""
+        if moment > self.book.now or (name and name == self.fate.stall):
             raise Stop
         self.settle(moment)
         self.t = self.book.clock = moment
@@ -137,7 +139,8 @@ class Clock:
         self.states.append((self.t, state))
 
     def state_at(self, moment: datetime.datetime) -> str:
-        found: str = S.SUBMITTED
+        """The case's state at `moment` ("" before it came in)."""
+        found = ""
         for when, state in self.states:
             if when > moment:
                 break

@@ -14,6 +14,7 @@ Idempotent: nothing happens when any case exists. `LINLI_DEMO_CASES` sets the co
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import itertools
 import logging
@@ -33,13 +34,14 @@ from django.utils import timezone, translation
 
 from linli.core import audit
 from linli.core.choices import AuditAction
+from linli.dispatch.choices import Channel
 
 from . import notify, timeline
 from .choices import CaseState
 from .demo_cast import Cast
 from .demo_clock import UTC
 from .demo_life import Life
-from .demo_plans import Fate, Plan, case_from, make_plans, open_case
+from .demo_plans import Fate, Plan, Planner, case_from, open_case
 from .models import GENESIS, Case, CaseApproval, CaseAssignment, CaseEvent, CaseReturn, WhistleCall
 
 logger = logging.getLogger("linli.cases.demo_history")
@@ -52,6 +54,7 @@ class Summary:
     cases: int = 0
     events: int = 0
     states: Counter[str] = field(default_factory=Counter)
+    missed: list[str] = field(default_factory=list)  # targets no try reached (see demo_plans.TARGETS)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -65,6 +68,8 @@ class Book:
         self.labels: dict[str, str] = {}  # translated labels, looked up once
         self._order = itertools.count()
         self._next: dict[type, int] = {}
+        self.planner: Planner | None = None
+        self.missed: list[str] = []
 
     def allocate(self, model: type) -> int:
         if model not in self._next:
@@ -105,9 +110,11 @@ def build(count: int | None = None, *, now: datetime.datetime | None = None, see
             cast = Cast(rng, residents=max(20, min(400, count // 50)))
             summary.seconds["people"] = time.monotonic() - started
             book = Book(cast, now)
-            plans = make_plans(rng, cast, count, now)
+            book.planner = Planner(cast, now)
+            plans = book.planner.plans(rng, count)
             summary.seconds["plans"] = time.monotonic() - started
             _simulate(book, plans, summary, rng)
+            summary.missed = book.missed
             summary.seconds["simulated and written"] = time.monotonic() - started
             _reset_sequences()
             audit.record(AuditAction.CASES_IMPORTED, data={"source": "demo history", "cases": summary.cases})
@@ -134,7 +141,9 @@ def _primary(rng: random.Random, recent: deque[Life], plan: Plan, wanted_open: b
     choices = [
         x
         for x in recent
-        if x.case.created_at >= plan.created - window and x.case.state != CaseState.MERGED and not x.fate.invalid
+        if plan.created - window <= x.case.created_at < plan.created
+        and x.case.state != CaseState.MERGED
+        and not x.fate.invalid
     ]
     if wanted_open:
         choices = [x for x in choices if open_case(x) and not x.resolutions and x.case.state != CaseState.SUBMITTED]
@@ -145,19 +154,22 @@ def _live(book: Book, plan: Plan, rng: random.Random, recent: deque[Life]) -> Li
     tries = 30 if plan.target is not None else 1
     for attempt in range(tries):
         life_rng = random.Random(f"{plan.pk}:{attempt}:{rng.random()}")
+        if attempt and plan.target is not None and book.planner is not None:
+            plan = book.planner.for_target(life_rng, plan.target, plan.index, plan.pk, stretch=1 + attempt // 8)
+        primary = _primary(life_rng, recent, plan, wanted_open=plan.target is not None) if plan.duplicate else None
+        if primary is not None:  # the same problem at the same place, told by someone else
+            plan = dataclasses.replace(plan, spot=primary.spot, matter=primary.case.matter)
+            if plan.channel == Channel.GRID:
+                plan.submitter = book.cast.field_worker(plan.spot)
         case = case_from(plan)
         fate = Fate.draw(life_rng, plan.matter is not None)
         if plan.target is not None:
             for key, value in plan.target.fate.items():
                 setattr(fate, key, value)
         life = Life(book, case, plan.spot, fate, life_rng, plan.submitter)
-        if plan.duplicate:
-            primary = _primary(life_rng, recent, plan, wanted_open=plan.target is not None)
-            if primary is not None:
-                life.primary = primary
-                for name in ("title", "body", "matter", "category", "place_id", "address", "longitude", "latitude"):
-                    setattr(case, name, getattr(primary.case, name))
-                life.spot = primary.spot
+        if primary is not None:
+            life.primary = primary
+            case.title, case.body = primary.case.title, primary.case.body
         if plan.message.reply and plan.matter is not None:
             book.replies[plan.pk] = plan.message.reply
         book.lives[plan.pk] = life
@@ -167,6 +179,8 @@ def _live(book: Book, plan: Plan, rng: random.Random, recent: deque[Life]) -> Li
             break
         if life.primary is not None:
             del life.primary.events[before:]  # the failed try's duplicate_attached
+    else:
+        book.missed.append(plan.target.name)
     return life
 
 

@@ -69,7 +69,7 @@ class Life(SidePaths):
             events.dispatched(self.case, None, old, mode="auto", unit=unit, co_units=[], reason=reason)
             return
         self.case.sweep_due_at = None  # route_case found no sure answer: the dispatchers' queue shows it
-        self.step(self.work(10, 150))
+        self.step(self.work(10, 150), "dispatch")
         self.dispatch(unit)
 
     def dispatch(self, unit: Any) -> None:  # routing.dispatch_case
@@ -85,14 +85,14 @@ class Life(SidePaths):
             if f.returns > 0 and self.case.return_count < settings.CASE_MAX_RETURNS:
                 f.returns -= 1
                 if f.return_after_accept:
-                    self.step(self.work(5, 240))
+                    self.step(self.work(5, 240), "accept")
                     self.accept()
                 self.step(self.work(20, 480))
                 ret = self.return_case()
-                self.step(self.work(20, 600))
+                self.step(self.work(20, 600), "review")
                 self.review(ret)
                 continue
-            self.step(self.work(5, 240))
+            self.step(self.work(5, 240), "accept")
             self.accept()
             if f.escalate and self.cast.above(self.case, self.spot) is not None:
                 f.escalate = False
@@ -132,17 +132,17 @@ class Life(SidePaths):
         note = self.pick(T.GRID_CONTACT_NOTES if c.channel == Channel.GRID else T.CONTACT_NOTES)
         events.contacted(c, self.handler, c.lead_unit, note=note, on_time=on_time)
 
-    def resolve_by_due(self, answers: tuple[str, ...]) -> None:
+    def resolve_by_due(self, answers: tuple[str, ...], name: str = "resolve") -> None:
         """Resolve within the handling deadline, or some working days after it when the case runs late."""
         due = self.case.handle_due or self.t
         if self.fate.late:
             moment = add_working_minutes(max(due, self.t), self.rng.randint(60, 4 * DAY), self.cast.calendar)
-            self.step(moment.astimezone(UTC))
+            self.step(moment.astimezone(UTC), name)
         elif due > self.t:
             target = self.t + (due - self.t) * self.rng.uniform(0.2, 0.9) * self.fate.slow
-            self.step(add_working_minutes(target, self.rng.randint(1, 60), self.cast.calendar).astimezone(UTC))
+            self.step(add_working_minutes(target, self.rng.randint(1, 60), self.cast.calendar).astimezone(UTC), name)
         else:
-            self.step(self.work(60, 600))
+            self.step(self.work(60, 600), name)
         reply = self.book.replies.get(self.case.pk, "")
         answer = reply if reply and not self.case.reopen_count else self.pick(answers).format(unit=self.lead.name)
         self.resolve(answer)
@@ -161,23 +161,23 @@ class Life(SidePaths):
         failed = False
         while True:
             if needs_verification(c):
-                self.step(self.work(60, 1400))
+                self.step(self.work(60, 1400), "verify")
                 if f.verify_fail and not failed:
                     failed = True
                     self.verify(False)
-                    self.resolve_by_due(T.REHANDLE_ANSWERS)
+                    self.resolve_by_due(T.REHANDLE_ANSWERS, "rehandle")
                     continue
                 self.verify(True)
             if c.reporter_id is None or not f.rates:
                 return  # nobody rates: the sweep closes it after the window (settle)
-            self.step(self.resident_time(2, 120))
+            self.step(self.resident_time(2, 120), "rate")
             if not self.allowed("rate"):
                 return
             if f.unhappy > 0 and c.reopen_count < 2:
                 f.unhappy -= 1
                 unresolved = self.rng.random() < 0.25
                 self.rate(Rating.BASIC if unresolved else Rating.UNSATISFIED, False)
-                self.resolve_by_due(T.REHANDLE_ANSWERS)
+                self.resolve_by_due(T.REHANDLE_ANSWERS, "rehandle")
                 continue
             self.rate(Rating.SATISFIED if self.rng.random() < 0.86 else Rating.BASIC, True)
             return

@@ -104,7 +104,7 @@ class SidePaths(Clock):
         )
         self.approvals.append(row)
         events.approval_requested(c, self.handler, row)
-        self.step(self.work(30, 960))
+        self.step(self.work(30, 960), "decide")
         approver_is_street = self.lead.kind == UnitKind.COMMUNITY_COMMITTEE
         actor = (
             self.cast.dispatcher_at(self.spot)
@@ -126,7 +126,7 @@ class SidePaths(Clock):
             c.sweep_due_at = None
         events.approval_decided(c, actor, old, row)
         if approve and kind == ApprovalKind.SUSPENSION:
-            self.step(self.work(3 * DAY, 12 * DAY))
+            self.step(self.work(3 * DAY, 12 * DAY), "resume")
             old = c.state
             self.moved(S.ACCEPTED if c.accepted_at else S.DISPATCHED)
             _resume_clock(c, self.t)
@@ -164,7 +164,7 @@ class SidePaths(Clock):
             minutes = self.rng.uniform(5, 28) if self.rng.random() < 0.85 else self.rng.uniform(31, 90)
             arrivals.append((now + datetime.timedelta(minutes=minutes), call))
         for moment, call in sorted(arrivals, key=lambda pair: pair[0]):
-            self.step(moment)
+            self.step(moment, "report")
             if not self.allowed("report_whistle"):
                 continue
             reporter = self.cast.handler(call.unit, self.spot)

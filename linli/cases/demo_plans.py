@@ -19,7 +19,7 @@ from django.db.models import Max
 
 from linli.core.crypto import digest
 from linli.dispatch.choices import Channel
-from linli.worktime.clock import local, zone
+from linli.worktime.clock import add_working_days, local, zone
 
 from .choices import CaseState, Urgency
 from .demo_cast import Cast, Spot, mobile
@@ -100,7 +100,8 @@ class Fate:
     unhappy: int = 0
     notes: int = 0
     co_unit: bool = False
-    slow: float = 1.0  # stretches the waits: the showcase cases use it to stop in a given state
+    slow: float = 1.0  # stretches the waits
+    stall: str = ""  # the step whose person has not acted yet (the last weeks' cases meant for a queue)
 
     @classmethod
     def draw(cls, rng: random.Random, listed: bool) -> Fate:
@@ -141,73 +142,70 @@ def open_case(life: Life) -> bool:
     return life.case.is_open and life.case.state != CaseState.MERGED
 
 
+def _due_by_next_working_day(life: Life) -> bool:
+    case, now = life.case, life.book.now
+    if case.state not in (CaseState.DISPATCHED, CaseState.ACCEPTED) or case.handle_due is None:
+        return False
+    return now < case.handle_due <= add_working_days(now, 1, life.cast.calendar)
+
+
+S = CaseState
 TARGETS = (
-    Target("submitted", (0.1, 3), {"auto": False, "slow": 4}, lambda x: x.case.state == CaseState.SUBMITTED),
-    Target("dispatched", (0.2, 6), {"returns": 0, "slow": 4}, lambda x: x.case.state == CaseState.DISPATCHED),
+    Target("submitted", (0.1, 3), {"auto": False, "stall": "dispatch"}, lambda x: x.case.state == S.SUBMITTED),
+    Target("dispatched", (0.2, 30), {"returns": 0, "stall": "accept"}, lambda x: x.case.state == S.DISPATCHED),
     Target(
         "accepted",
         (20, 90),
-        {"returns": 0, "approval": "", "whistle": False, "late": False},
-        lambda x: x.case.state == CaseState.ACCEPTED and not x.case.handle_overdue,
+        {"returns": 0, "approval": "", "whistle": False, "stall": "resolve"},
+        lambda x: x.case.state == S.ACCEPTED and not x.case.handle_overdue,
         resident=True,
     ),
-    Target("returned", (2, 30), {"returns": 1, "slow": 2}, lambda x: x.case.state == CaseState.RETURNED),
+    Target("returned", (2, 30), {"returns": 1, "stall": "review"}, lambda x: x.case.state == S.RETURNED),
     Target(
         "approval",
         (24, 120),
-        {"returns": 0, "approval": "extension", "slow": 1.5},
+        {"returns": 0, "approval": "extension", "stall": "decide"},
         lambda x: any(a.state == "pending" for a in x.approvals),
     ),
     Target(
         "suspended",
         (72, 300),
-        {"returns": 0, "approval": "suspension", "approve": True, "slow": 2},
-        lambda x: x.case.state == CaseState.SUSPENDED,
+        {"returns": 0, "approval": "suspension", "approve": True, "stall": "resume"},
+        lambda x: x.case.state == S.SUSPENDED,
     ),
     Target(
         "whistle",
         (24, 120),
-        {"returns": 0, "whistle": True, "no_show": True},
+        {"returns": 0, "whistle": True, "stall": "report"},
         lambda x: open_case(x) and any(c.reported_at is None for c in x.calls),
     ),
-    Target(
-        "overdue", (190, 480), {"returns": 0, "late": True, "slow": 3}, lambda x: open_case(x) and x.case.handle_overdue
-    ),
+    Target("overdue", (190, 480), {"returns": 0, "stall": "resolve"}, lambda x: open_case(x) and x.case.handle_overdue),
     Target(
         "contact_overdue",
         (48, 150),
-        {"returns": 0, "no_contact": True, "slow": 2},
+        {"returns": 0, "no_contact": True, "stall": "resolve"},
         lambda x: open_case(x) and x.case.contact_overdue and x.case.contacted_at is None,
     ),
-    Target(
-        "due_soon",
-        (72, 170),
-        {"returns": 0, "late": False, "slow": 2},
-        lambda x: (
-            x.case.state in (CaseState.DISPATCHED, CaseState.ACCEPTED)
-            and x.case.handle_due is not None
-            and x.book.now < x.case.handle_due <= x.book.now + datetime.timedelta(days=1)
-        ),
-    ),
+    Target("due_soon", (72, 170), {"returns": 0, "stall": "resolve"}, _due_by_next_working_day),
     Target(
         "resolved",
-        (48, 150),
-        {"returns": 0, "rates": True, "slow": 3, "late": False},
-        lambda x: x.case.state == CaseState.RESOLVED,
+        (48, 200),
+        {"returns": 0, "late": False, "stall": "rate"},
+        lambda x: x.case.state == S.RESOLVED,
         resident=True,
         verification=False,
     ),
     Target(
         "verified",
         (48, 200),
-        {"returns": 0, "rates": True, "verify_fail": False, "slow": 3, "late": False},
-        lambda x: x.case.state == CaseState.VERIFIED,
+        {"returns": 0, "verify_fail": False, "late": False, "stall": "rate"},
+        lambda x: x.case.state == S.VERIFIED,
         verification=True,
     ),
     Target(
         "reopened",
         (100, 300),
-        {"returns": 0, "rates": True, "unhappy": 1, "late": False},
+        {"returns": 0, "rates": True, "unhappy": 1, "stall": "rehandle"},
         lambda x: open_case(x) and x.case.reopen_count > 0,
         resident=True,
         verification=False,
@@ -216,11 +214,12 @@ TARGETS = (
         "closed",
         (240, 1200),
         {"returns": 0, "rates": True, "unhappy": 0},
-        lambda x: x.case.state == CaseState.CLOSED and bool(x.case.rating),
+        lambda x: x.case.state == S.CLOSED and bool(x.case.rating),
         resident=True,
         verification=False,
     ),
-    Target("merged", (2, 60), {"invalid": False}, lambda x: x.case.state == CaseState.MERGED),
+    Target("merged", (2, 60), {"invalid": False}, lambda x: x.case.state == S.MERGED),
+    Target("invalid", (2, 300), {"invalid": True}, lambda x: x.case.state == S.INVALID),
 )
 
 
@@ -238,6 +237,7 @@ class Plan:
     phone: str = ""
     duplicate: bool = False
     target: Target | None = None
+    index: int = 0  # the how-manieth case of its target
     pk: int = 0
 
 
@@ -291,64 +291,85 @@ def _moment(rng: random.Random, cast: Cast, channel: str, now: datetime.datetime
             return moment.astimezone(UTC)
 
 
-def _person(rng: random.Random, plan: Plan, cast: Cast, reporter: Any = None) -> None:
-    """Who brings the request in, on its channel (as intake.submit_request records them)."""
-    if plan.channel in (Channel.WEB, Channel.API):
-        plan.reporter = plan.submitter = reporter or rng.choice(cast.residents)
-        plan.name, plan.phone = plan.reporter.display_name, plan.reporter.phone
-    elif plan.channel == Channel.HOTLINE:
-        plan.submitter = rng.choice(cast.operators) if cast.operators else None
-        plan.name = f"{rng.choice('王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林')}{rng.choice(('先生', '女士'))}"
-        plan.phone = mobile(rng)
-    else:
-        plan.submitter = cast.field_worker(plan.spot)
+class Planner:
+    """Draws the plans: the year's requests in proportion, and the last weeks' cases for each target."""
 
+    def __init__(self, cast: Cast, now: datetime.datetime) -> None:
+        self.cast, self.now = cast, now
+        self.match = Matcher(cast)
+        self.pool = list(messages())
+        self.focus = [s for s in cast.spots if s.grid_id == cast.focus_grid] or cast.spots
+        # Messages whose matter is checked on site (事件, 部件) and messages whose matter is not.
+        self.checked = {
+            flag: [m for m in self.pool[:3000] if _checked(self.match(m)) is flag] or self.pool
+            for flag in (True, False)
+        }
 
-def _plan(
-    rng: random.Random,
-    cast: Cast,
-    match: Matcher,
-    created: datetime.datetime,
-    channel: str,
-    pool: list[Message],
-    spots: list[Spot],
-) -> Plan:
-    message = rng.choice(pool)
-    matter = match(message)
-    urgent = rng.random() < (0.15 if matter is not None and matter.is_utility else 0.04)
-    plan = Plan(created, channel, rng.choice(spots), message, matter, Urgency.URGENT if urgent else Urgency.NORMAL)
-    _person(rng, plan, cast)
-    return plan
+    def person(self, rng: random.Random, plan: Plan, reporter: Any = None) -> None:
+        """Who brings the request in, on its channel (as intake.submit_request records them)."""
+        if plan.channel in (Channel.WEB, Channel.API):
+            plan.reporter = plan.submitter = reporter or rng.choice(self.cast.residents)
+            plan.name, plan.phone = plan.reporter.display_name, plan.reporter.phone
+        elif plan.channel == Channel.HOTLINE:
+            plan.submitter = rng.choice(self.cast.operators) if self.cast.operators else None
+            plan.name = f"{rng.choice('王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林')}{rng.choice(('先生', '女士'))}"
+            plan.phone = mobile(rng)
+        else:
+            plan.submitter = self.cast.field_worker(plan.spot)
+            if plan.submitter is None:  # no one patrols here: the request comes by phone instead
+                plan.channel = Channel.HOTLINE
+                self.person(rng, plan)
 
+    def plan(
+        self, rng: random.Random, created: datetime.datetime, channel: str, pool: list[Message], spots: list[Spot]
+    ) -> Plan:
+        message = rng.choice(pool)
+        matter = self.match(message)
+        urgent = rng.random() < (0.15 if matter is not None and matter.is_utility else 0.04)
+        plan = Plan(created, channel, rng.choice(spots), message, matter, Urgency.URGENT if urgent else Urgency.NORMAL)
+        self.person(rng, plan)
+        return plan
 
-def make_plans(rng: random.Random, cast: Cast, count: int, now: datetime.datetime) -> list[Plan]:
-    match = Matcher(cast)
-    pool = list(messages())
-    focus = [s for s in cast.spots if s.grid_id == cast.focus_grid] or cast.spots
-    each = max(1, count // 2000)
-    plans: list[Plan] = []
-    checked = {flag: [m for m in pool[:3000] if _checked(match(m)) is flag] or pool for flag in (True, False)}
-    for target in TARGETS:
-        for n in range(each):
-            candidates = pool if target.verification is None else checked[target.verification]
-            hours = rng.uniform(*target.ages)
-            created = (now - datetime.timedelta(hours=hours)).astimezone(UTC)
-            plan = _plan(rng, cast, match, created, target.channel, candidates, focus if n % 2 == 0 else cast.spots)
-            plan.target = target
-            if target.resident and n == 0 and cast.demo_resident is not None:
-                _person(rng, plan, cast, reporter=cast.demo_resident)
-            plan.duplicate = target.name == "merged"
+    def moment(self, rng: random.Random, channel: str, days: int = 365) -> datetime.datetime:
+        """When a request on `channel` comes in: a day by season and rest days, an hour by the channel."""
+        today = local(self.now).date()
+        while True:
+            day = today - datetime.timedelta(days=rng.randrange(days))
+            weight = SEASON[day.month] * (1 if self.cast.calendar.is_working_day(day) else WEEKEND[channel])
+            if rng.random() * 1.25 > weight:
+                continue
+            hour = rng.choices(range(24), weights=HOURS[channel])[0]
+            start = datetime.datetime.combine(day, datetime.time(hour), tzinfo=zone())
+            moment = start + datetime.timedelta(seconds=rng.uniform(0, 3600))
+            if moment < self.now - datetime.timedelta(minutes=1):
+                return moment.astimezone(UTC)
+
+    def for_target(self, rng: random.Random, target: Target, n: int, pk: int = 0, stretch: float = 1) -> Plan:
+        """The n-th case meant to end in `target`'s state; drawn again (same n and id) when a try misses, with
+        its age range stretched after a few misses (a long holiday before `now` leaves no working time)."""
+        pool = self.pool if target.verification is None else self.checked[target.verification]
+        hours = rng.uniform(*target.ages) * stretch
+        created = (self.now - datetime.timedelta(hours=hours)).astimezone(UTC)
+        plan = self.plan(rng, created, target.channel, pool, self.focus if n % 2 == 0 else self.cast.spots)
+        plan.target, plan.index, plan.pk = target, n, pk
+        if target.resident and n < 2 and self.cast.demo_resident is not None:
+            self.person(rng, plan, reporter=self.cast.demo_resident)
+        plan.duplicate = target.name == "merged"
+        return plan
+
+    def plans(self, rng: random.Random, count: int) -> list[Plan]:
+        each = max(1, count // 2000)
+        plans = [self.for_target(rng, target, n) for target in TARGETS for n in range(each)]
+        channels = rng.choices(list(CHANNELS), weights=list(CHANNELS.values()), k=max(0, count - len(plans)))
+        for channel in channels:
+            plan = self.plan(rng, self.moment(rng, channel), channel, self.pool, self.cast.spots)
+            plan.duplicate = rng.random() < DUPLICATE_SHARE
             plans.append(plan)
-    channels = rng.choices(list(CHANNELS), weights=list(CHANNELS.values()), k=max(0, count - len(plans)))
-    for channel in channels:
-        plan = _plan(rng, cast, match, _moment(rng, cast, channel, now, 365), channel, pool, cast.spots)
-        plan.duplicate = rng.random() < DUPLICATE_SHARE
-        plans.append(plan)
-    plans.sort(key=lambda p: p.created)
-    first = (Case.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
-    for n, plan in enumerate(plans):
-        plan.pk = first + n
-    return plans
+        plans.sort(key=lambda p: p.created)
+        first = (Case.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+        for n, plan in enumerate(plans):
+            plan.pk = first + n
+        return plans
 
 
 def _checked(matter: Any) -> bool | None:
