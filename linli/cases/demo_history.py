@@ -179,8 +179,8 @@ def _live(book: Book, plan: Plan, rng: random.Random, recent: deque[Life]) -> Li
             break
         if life.primary is not None:
             del life.primary.events[before:]  # the failed try's duplicate_attached
-    else:
-        book.missed.append(plan.target.name)
+    else:  # only a case with a target tries more than once
+        book.missed.append(plan.target.name if plan.target is not None else "")
     return life
 
 

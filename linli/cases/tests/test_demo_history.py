@@ -141,7 +141,9 @@ def test_every_actor_is_someone_the_actions_allow(history: Any) -> None:
             assert actor == case.reporter
         elif event.kind in (EventKind.RETURN_UPHELD, EventKind.RETURN_REJECTED):
             assert can_review_return(actor, case)
-            assert event.kind == EventKind.RETURN_REJECTED or may_assign(actor, units[payload["final_unit"]["id"]], case.place)
+            assert event.kind == EventKind.RETURN_REJECTED or may_assign(
+                actor, units[payload["final_unit"]["id"]], case.place
+            )
         elif event.kind == EventKind.APPROVAL_DECIDED:
             approval = CaseApproval.objects.get(pk=payload["approval"])
             assert scope_of(actor).has(APPROVERS) and can(actor, "change", case)
