@@ -64,6 +64,7 @@ class Cast:
         self._owner: dict[tuple[Any, ...], Unit | None] = {}
         self._above: dict[tuple[Any, ...], Unit | None] = {}
         self._place_cache: dict[int, Place] = {}
+        self._jurisdiction: dict[int, set[int]] = {}
         self._staff()
         self._residents(residents)
 
@@ -155,10 +156,10 @@ class Cast:
         return None
 
     def _covers(self, unit: Unit, spot: Spot) -> bool:
-        if not hasattr(unit, "_demo_places"):
-            unit._demo_places = set(unit.jurisdiction.values_list("pk", flat=True))  # type: ignore[attr-defined]
+        if unit.pk not in self._jurisdiction:
+            self._jurisdiction[unit.pk] = set(unit.jurisdiction.values_list("pk", flat=True))
         lineage = {spot.district_id, spot.street_id, spot.community_id, spot.grid_id, spot.place_id}
-        return bool(unit._demo_places & lineage)  # type: ignore[attr-defined]
+        return bool(self._jurisdiction[unit.pk] & lineage)
 
     def specs(self, matter: Matter | None, urgency: str, unit: Unit | None) -> Deadlines:
         key = (getattr(matter, "pk", None), urgency, getattr(unit, "kind", ""))
@@ -238,17 +239,19 @@ class Cast:
         }
         # The demo's own accounts work in the first grid that has a grid worker: the showcase cases go there.
         self.focus_grid = min(self.grid_worker) if self.grid_worker else None
+        # The 12345 operators sit in the command centre of the district with most places.
         main = max(self.command, key=lambda pk: sum(s.district_id == pk for s in self.spots), default=None)
-        self.operators = [self.commander[main]] if main else []
-        for n in range(1, 3 if main else 0):
-            code = places[main].code  # type: ignore[index]
-            self.operators.append(
-                self._person_named(f"hotline-{code}-{n}", f"12345热线接线员{n}号", Role.DISTRICT_COMMAND, places[main])  # type: ignore[index]
-            )
+        self.operators: list[User] = []
+        if main is not None:
+            district = places[main]
+            self.operators = [self.commander[main]] + [
+                self._person_named(f"hotline-{district.code}-{n}", f"12345热线接线员{n}号", district) for n in (1, 2)
+            ]
 
-    def _person_named(self, username: str, display: str, role: str, place: Place) -> User:
+    def _person_named(self, username: str, display: str, district: Place) -> User:
         found = User.objects.filter(username=username).first()
-        return found or create_user(None, username=username, role=role, display_name=display, places=[place])
+        role = Role.DISTRICT_COMMAND
+        return found or create_user(None, username=username, role=role, display_name=display, places=[district])
 
     def _residents(self, wanted: int) -> None:
         held = Grant.objects.active().filter(role=Role.RESIDENT, user__is_active=True).order_by("user_id")
