@@ -6,8 +6,10 @@ The caller holds the case row locked (select_for_update) for the whole action, s
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +32,33 @@ def actor_label(actor: Any, unit: Any = None) -> str:
     return str(Role(senior).label)
 
 
+# Set only by `collecting`: a bulk builder (the demo history) gathers the builders' events unsaved and
+# unchained, then chains each case's events in time order itself with `link`.
+_collector: contextvars.ContextVar[Callable[[CaseEvent], None] | None] = contextvars.ContextVar(
+    "linli_case_event_collector", default=None
+)
+
+
+@contextlib.contextmanager
+def collecting(collect: Callable[[CaseEvent], None]) -> Iterator[None]:
+    """While active, `append` hands each new event to `collect` instead of chaining and saving it."""
+    token = _collector.set(collect)
+    try:
+        yield
+    finally:
+        _collector.reset(token)
+
+
+def link(case: Case, event: CaseEvent) -> None:
+    """Chain `event` to the case's head and move the head: the one rule for every event, saved one by one
+    (`append`) or in bulk."""
+    event.seq = case.event_count + 1
+    event.prev_hash = case.last_hash
+    event.hash = event.compute_hash()
+    case.event_count = event.seq
+    case.last_hash = event.hash
+
+
 def append(
     case: Case,
     kind: str,
@@ -44,7 +73,6 @@ def append(
     """Write the case's next event, chained to its head, and move the head. `case` must be locked."""
     event = CaseEvent(
         case=case,
-        seq=case.event_count + 1,
         kind=kind,
         at=at or timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
@@ -53,12 +81,18 @@ def append(
         new_state=new_state or old_state,
         # Stored as the database will give it back, so that the hash checks out when read again.
         payload=json.loads(json.dumps(payload or {}, ensure_ascii=False, default=str)),
-        prev_hash=case.last_hash,
     )
-    event.hash = event.compute_hash()
-    event.save()
-    case.event_count = event.seq
-    case.last_hash = event.hash
+    collect = _collector.get()
+    if collect is not None:
+        collect(event)
+        return event
+    head = (case.event_count, case.last_hash)
+    link(case, event)
+    try:
+        event.save()
+    except BaseException:
+        case.event_count, case.last_hash = head  # the head moves only with a saved event
+        raise
     return event
 
 

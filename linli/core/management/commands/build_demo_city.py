@@ -9,27 +9,53 @@ from linli.core import demo
 
 
 class Command(BaseCommand):
-    help = "Build the demo city (东城区 of Beijing) once; deterministic from --seed."
+    help = (
+        "Build the demo city (东城区 of Beijing) once, then a year of requests on it once (LINLI_DEMO_CASES or "
+        "--cases, default 20,000); deterministic from --seed."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=20261123)
+        parser.add_argument("--cases", type=int, default=None, help="how many requests the demo history holds")
         parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
-    def handle(self, *args: Any, seed: int, quiet: bool, **options: Any) -> None:
-        if demo.is_built():
+    def handle(self, *args: Any, seed: int, cases: int | None, quiet: bool, **options: Any) -> None:
+        built_now = not demo.is_built()
+        if built_now:
+            started = time.monotonic()
+            summary = demo.build(seed=seed)
             if not quiet:
-                self.stdout.write("The demo city is already built.")
-                self.print_accounts()
-            return
-        started = time.monotonic()
-        summary = demo.build(seed=seed)
+                self.stdout.write(self.style.SUCCESS(f"Demo city built in {time.monotonic() - started:.1f} s"))
+                self.stdout.write("Places: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.places.items())))
+                self.stdout.write(f"Units: {summary.units}; matters: {summary.matters}")
+        elif not quiet:
+            self.stdout.write("The demo city is already built.")
+        self.build_history(cases, seed, quiet)
         if quiet:
             return
-        self.stdout.write(self.style.SUCCESS(f"Demo city built in {time.monotonic() - started:.1f} s"))
-        self.stdout.write("Places: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.places.items())))
-        self.stdout.write(f"Units: {summary.units}; matters: {summary.matters}")
-        self.queue_first_model()
+        if built_now:
+            self.queue_first_model()
         self.print_accounts()
+
+    def build_history(self, cases: int | None, seed: int, quiet: bool) -> None:
+        from linli.cases import demo_history
+
+        if not quiet:
+            self.stdout.write(f"Building the demo history ({cases or demo_history.wanted_count()} requests)…")
+        history = demo_history.build(cases, seed=seed)
+        if history is None:
+            if not quiet:
+                self.stdout.write("The demo history is already there.")
+            return
+        if quiet:
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo history built in {history.seconds['total']:.1f} s: {history.cases} requests, "
+                f"{history.events} timeline events"
+            )
+        )
+        self.stdout.write("States: " + ", ".join(f"{k} {v}" for k, v in history.states.most_common()))
 
     def queue_first_model(self) -> None:
         """Queue the first dispatch model's training for the task worker; `run_scheduler` retrains it later."""
@@ -51,10 +77,19 @@ class Command(BaseCommand):
 
         api_key = demo_client_key()  # first: its account is one of those listed
         self.stdout.write(f"\nDemo accounts (password for all: {demo.DEMO_PASSWORD}):")
+        # The staff and residents the demo history made have no password: they are names on timelines.
+        others = 0
         for user in User.objects.order_by("id"):
+            if not user.has_usable_password():
+                others += 1
+                continue
             secret = demo_secret(user)
             totp = f"  two-factor (TOTP secret for an authenticator app): {secret}" if secret else ""
             roles = "、".join(str(Role(r).label) for r in sorted(user.active_roles())) or "—"
             self.stdout.write(f"  {roles:<12} {user.username:<12} {user.display_name}{totp}")
+        if others:
+            self.stdout.write(
+                f"  … and {others} staff and resident accounts without a password, who act in the history."
+            )
         self.stdout.write("Residents can also log in with phone 13800000001 and the code written to this log.")
         self.stdout.write(f"Open311 (/open311/v2/) and API (/api/v1/) key of the demo client: {api_key}")
