@@ -187,8 +187,15 @@ def can_verify_case(user: Any, case: Any) -> bool:
 
 
 def can_rate_case(user: Any, case: Any) -> bool:
-    """Only the person who asked rates the answer."""
-    return bool(getattr(user, "pk", None)) and getattr(case, "reporter_id", None) == user.pk
+    """The person who asked rates the answer. A caller with no account is called back (回访) by the hotline
+    desk of the case's place, which records the caller's rating; nobody else rates, not even an admin."""
+    if not getattr(user, "pk", None):
+        return False
+    if getattr(case, "reporter_id", None) is not None:
+        return bool(case.reporter_id == user.pk)
+    place = getattr(case, "place", None)
+    desks = scope_of(user).paths(HOTLINE_OPERATORS)
+    return place is not None and any(place.path.startswith(path) for path in desks)
 
 
 def can_export_cases(user: Any) -> bool:

@@ -107,7 +107,10 @@ def verified(case: Case, actor: Any, old: str, *, passed: bool, note: str) -> Ca
 
 def rated(case: Case, actor: Any, old: str, *, rating: str, resolved: bool, comment: str) -> CaseEvent:
     payload = {"rating": rating, "resolved": resolved, "comment": comment}
-    return append(case, K.RATED, actor=actor, label="居民", old_state=old, new_state=case.state, payload=payload)
+    # The resident themself, or the hotline desk recording a caller's rating on a call-back (回访).
+    label = "居民" if case.reporter_id is not None else "热线回访"
+    payload["callback"] = case.reporter_id is None
+    return append(case, K.RATED, actor=actor, label=label, old_state=old, new_state=case.state, payload=payload)
 
 
 def reopened(case: Case, old: str, *, why: str, unit: Any) -> CaseEvent:

@@ -72,8 +72,9 @@ TABLE: dict[str, Need] = {
     "can_report_whistle": Need("summoned"),
     # §4 核查 on site: the grid and community staff of the place (DESIGN names nobody else).
     "can_verify_case": Need("place", ON_SITE),
-    # §4 "rated by the resident": only the person who asked, not even a platform admin.
-    "can_rate_case": Need("reporter", admin=False),
+    # §4 "rated by the resident": only the person who asked, not even a platform admin; a caller without an
+    # account is called back (回访) by the hotline desk of the place, which records the rating.
+    "can_rate_case": Need("reporter", CALL_TAKERS, admin=False),
     # §4 Excel export of any list: government staff (§1), each within their scope.
     "can_export_cases": Need("role", frozenset({GRID, WORKER, SECRETARY, STREET, HANDLER, DISTRICT})),
 }
@@ -114,7 +115,9 @@ def allowed(world: World, user: Any, hats: list[Hat], need: Need, obj: Any) -> b
     if need.reach == "account":
         return True
     if need.reach == "reporter":
-        return obj.reporter_id == user.pk
+        if obj.reporter_id is not None:
+            return obj.reporter_id == user.pk
+        return any(h.role in need.roles and h.path and obj.place.path.startswith(h.path) for h in hats)
     admin = need.admin and any(h.role == Role.PLATFORM_ADMIN for h in hats)
     if need.reach == "role":
         return admin or any(h.role in need.roles for h in hats)

@@ -101,3 +101,18 @@ def test_routing_learns_matters_from_corrections(world: Any, people: dict[str, A
     again = decide("路口井盖丢失了，很危险", place=world.places["110101001001001E01B01"])
     assert again.matter == matter and again.unit == world.units["dept_a"]
     assert any(matter.name in r and "%" not in r for s in again.suggestions for r in s.reasons)
+
+
+def test_the_hotline_desk_records_a_callers_rating(world: Any, people: dict[str, Any]) -> None:
+    """回访: a caller without an account is called back, and the desk of the place records the rating."""
+    case = submit(world, people["dispatcher"], channel="hotline", reporter_name="王女士", reporter_phone="13912345678")
+    assert case.reporter_id is None
+    case = actions.dispatch_case(people["dispatcher"], case, unit=world.units["street_a"])
+    case = actions.accept(people["dispatcher"], case)
+    case = actions.resolve(people["dispatcher"], case, answer="已处理")
+    with pytest.raises(PermissionDenied):  # another street's desk
+        actions.rate(world.outsiders["street_dispatcher"], case, rating="satisfied", resolved=True)
+    case = actions.rate(people["district"], case, rating="basic", resolved=True)
+    assert case.state == CaseState.CLOSED
+    event = case.events.get(kind=EventKind.RATED)
+    assert event.actor_label == "热线回访" and event.payload["callback"] is True
