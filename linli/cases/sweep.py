@@ -28,9 +28,10 @@ BATCH = 500
 
 
 def _claim(qs: Any) -> Any:
+    # of=self: the claimed rows only, and PostgreSQL refuses FOR UPDATE on an outer join's nullable side.
     if connection.features.has_select_for_update_skip_locked:
-        return qs.select_for_update(skip_locked=True)
-    return qs.select_for_update()
+        return qs.select_for_update(skip_locked=True, of=("self",))
+    return qs.select_for_update(of=("self",))
 
 
 def _mark_due(case_id: int, now: datetime.datetime) -> list[str]:

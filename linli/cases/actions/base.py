@@ -15,7 +15,8 @@ from ..models import Case
 def lock(case: Case | int) -> Case:
     """The case row, locked for the rest of the transaction (its timeline head moves under this lock)."""
     pk = case if isinstance(case, int) else case.pk
-    return Case.objects.select_for_update().select_related("lead_unit", "matter", "place").get(pk=pk)
+    # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins (lead_unit, matter).
+    return Case.objects.select_for_update(of=("self",)).select_related("lead_unit", "matter", "place").get(pk=pk)
 
 
 def guard(allowed: bool, message: str | None = None) -> None:
