@@ -8,6 +8,7 @@ itself reads the database with the plain driver, so it keeps out of pytest-djang
 
     python -m linli.tests.liveworld seed         prints {"place": code, "token": secret, ...}
     python -m linli.tests.liveworld due-case 5   a dispatched case whose deadlines fall in 5 s
+    python -m linli.tests.liveworld enqueue linli.cases.tasks.sweep_cases
 """
 
 from __future__ import annotations
@@ -67,20 +68,20 @@ def child_env(url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def create_database(url: str, **extra: str) -> None:
+def create_database(url: str, extra: dict[str, str] | None = None) -> None:
     """A fresh, migrated database (whatever was there under that name is dropped)."""
     drop_database(url)
     if is_postgres(url):
         with _pg_admin(url) as admin:
             admin.execute(f'CREATE DATABASE "{_pg_name(url)}"')
-    manage(url, "migrate", "--noinput", "-v0", **extra)
+    manage(url, "migrate", "--noinput", "-v0", extra=extra)
 
 
-def manage(url: str, *args: str, timeout: float = 300, **extra: str) -> str:
+def manage(url: str, *args: str, timeout: float = 300, extra: dict[str, str] | None = None) -> str:
     done = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
         [sys.executable, str(ROOT / "manage.py"), *args],
         cwd=ROOT,
-        env=child_env(url, **extra),
+        env=child_env(url, **(extra or {})),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -91,12 +92,12 @@ def manage(url: str, *args: str, timeout: float = 300, **extra: str) -> str:
     return done.stdout
 
 
-def run_here(url: str, *args: str, timeout: float = 120, **extra: str) -> dict[str, Any]:
+def run_here(url: str, *args: str, timeout: float = 120, extra: dict[str, str] | None = None) -> dict[str, Any]:
     """Run this module's command line in a child process on `url`; its last output line is JSON."""
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "linli.tests.liveworld", *args],
         cwd=ROOT,
-        env=child_env(url, **extra),
+        env=child_env(url, **(extra or {})),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -115,13 +116,13 @@ def query(url: str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...
 
         with psycopg.connect(url) as conn:
             return list(conn.execute(sql, params).fetchall())  # type: ignore[arg-type]
-    conn = sqlite3.connect(urlsplit(url).path, timeout=20)
+    lite = sqlite3.connect(urlsplit(url).path, timeout=20)
     try:
-        rows = conn.execute(sql.replace("%s", "?"), tuple(params)).fetchall()
-        conn.commit()
+        rows = lite.execute(sql.replace("%s", "?"), tuple(params)).fetchall()
+        lite.commit()
         return rows
     finally:
-        conn.close()
+        lite.close()
 
 
 def wait_for(check: Callable[[], Any], timeout: float, every: float = 0.5) -> Any:
@@ -255,12 +256,22 @@ def due_case(seconds: float) -> dict[str, Any]:
     dispatcher = User.objects.get(username="live_dispatcher")
     case, _ = submit_request(
         resident,
-        Submission(channel="web", body="小区门口路面脏乱，垃圾堆放多日", place=Place.objects.get(code=BUILDING), consent=True),
+        Submission(
+            channel="web", body="小区门口路面脏乱，垃圾堆放多日", place=Place.objects.get(code=BUILDING), consent=True
+        ),
     )
     case = dispatch_case(dispatcher, case, unit=Unit.objects.get(code="LDA"))
     due = timezone.now() + datetime.timedelta(seconds=seconds)
     Case.objects.filter(pk=case.pk).update(contact_due=due, handle_due=due, sweep_due_at=due)
     return {"case": case.pk, "number": case.number, "due": due.isoformat()}
+
+
+def enqueue(module_path: str) -> dict[str, Any]:
+    """Queue a task through django.tasks on the configured backend (TASKS_BACKEND), as the scheduler does."""
+    from django.utils.module_loading import import_string
+
+    result = import_string(module_path).enqueue()
+    return {"id": result.id, "backend": type(result.task.get_backend()).__name__}
 
 
 def main(argv: list[str]) -> None:
@@ -273,8 +284,10 @@ def main(argv: list[str]) -> None:
         result = seed()
     elif command == "due-case":
         result = due_case(float(argv[1]) if len(argv) > 1 else 5.0)
+    elif command == "enqueue":
+        result = enqueue(argv[1])
     else:
-        raise SystemExit("usage: python -m linli.tests.liveworld seed | due-case SECONDS")
+        raise SystemExit("usage: python -m linli.tests.liveworld seed | due-case SECONDS | enqueue TASK_PATH")
     print(json.dumps(result, ensure_ascii=False))
 
 

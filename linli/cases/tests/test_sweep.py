@@ -14,10 +14,8 @@ from linli.cases.actions.intake import ROUTE_BACKSTOP
 from linli.cases.choices import CaseState, EventKind
 from linli.cases.models import Case, WhistleCall
 from linli.cases.timeline import verify_all
-from linli.notices.models import Notice
-
 from linli.dispatch.tests.conftest import fitted, held_sample, model_dir, train_sample  # noqa: F401
-from linli.dispatch.tests.test_dispatch import active  # noqa: F401
+from linli.notices.models import Notice
 
 from .conftest import submit
 
@@ -38,15 +36,15 @@ def snapshot() -> list[tuple[Any, ...]]:
     )
 
 
-def dispatched(world: Any, people: dict[str, Any], unit: str = "dept_a") -> Case:
-    case = submit(world, people["resident"])
+def dispatched(world: Any, people: dict[str, Any], unit: str = "dept_a") -> Any:  # Any: due fields are set
+    case: Any = submit(world, people["resident"])
     return actions.dispatch_case(people["dispatcher"], case, unit=world.units[unit])
 
 
 def test_overdue_is_marked_and_escalated_in_one_pass_and_only_once(
     world: Any, people: dict[str, Any], django_capture_on_commit_callbacks: Any
 ) -> None:
-    case = dispatched(world, people)
+    case: Any = dispatched(world, people)
     assert case.sweep_due_at == min(case.contact_due, case.handle_due)
     assert sweep.run(case.contact_due - SECOND) == NOTHING  # not yet due: nothing at all
     before = case.event_count
@@ -71,7 +69,7 @@ def test_overdue_is_marked_and_escalated_in_one_pass_and_only_once(
 
 
 def test_contact_overdue_alone_keeps_the_handling_deadline_watched(world: Any, people: dict[str, Any]) -> None:
-    case = dispatched(world, people)
+    case: Any = dispatched(world, people)
     assert case.contact_due < case.handle_due
     assert sweep.run(case.contact_due + SECOND) == {**NOTHING, "contact": 1}
     case.refresh_from_db()
@@ -82,7 +80,7 @@ def test_contact_overdue_alone_keeps_the_handling_deadline_watched(world: Any, p
 
 
 def test_a_contacted_case_is_not_marked_contact_overdue(world: Any, people: dict[str, Any]) -> None:
-    case = dispatched(world, people)
+    case: Any = dispatched(world, people)
     case = actions.accept(people["handler"], case)
     case = actions.contact(people["handler"], case, note="已电话联系")
     assert sweep.run(case.contact_due + SECOND) == NOTHING
@@ -91,7 +89,7 @@ def test_a_contacted_case_is_not_marked_contact_overdue(world: Any, people: dict
 
 
 def test_a_closed_case_is_let_go(world: Any, people: dict[str, Any]) -> None:
-    case = dispatched(world, people, unit="street_a")
+    case: Any = dispatched(world, people, unit="street_a")
     case = actions.accept(people["dispatcher"], case)
     case = actions.resolve(people["dispatcher"], case, answer="已处理")
     assert case.sweep_due_at is None
@@ -102,7 +100,7 @@ def test_a_closed_case_is_let_go(world: Any, people: dict[str, Any]) -> None:
 
 
 def test_late_whistle_calls(world: Any, people: dict[str, Any]) -> None:
-    case = dispatched(world, people, unit="street_a")
+    case: Any = dispatched(world, people, unit="street_a")
     case = actions.accept(people["dispatcher"], case)
     calls = actions.blow_whistle(people["dispatcher"], case, units=[world.units["dept_a"]], note="联合处置")
     call = calls[0]
@@ -119,7 +117,7 @@ def test_late_whistle_calls(world: Any, people: dict[str, Any]) -> None:
 
 
 def test_unrated_resolved_cases_close_after_the_window(world: Any, people: dict[str, Any]) -> None:
-    case = dispatched(world, people, unit="street_a")
+    case: Any = dispatched(world, people, unit="street_a")
     case = actions.accept(people["dispatcher"], case)
     case = actions.resolve(people["dispatcher"], case, answer="已处理")
     window = datetime.timedelta(days=settings.CASE_RATING_WINDOW_DAYS)
@@ -136,7 +134,7 @@ def test_a_submitted_case_whose_routing_never_ran_is_left_to_a_person_without_a_
     world: Any, people: dict[str, Any], matter: Any
 ) -> None:
     # Submitted in a test transaction: the after-commit routing task is never queued, as if the queue lost it.
-    case = submit(world, people["resident"])
+    case: Any = submit(world, people["resident"])
     assert case.decision_id is None and case.sweep_due_at == case.created_at + ROUTE_BACKSTOP
     assert sweep.run(case.sweep_due_at - SECOND)["routed"] == 0
     assert Case.objects.get(pk=case.pk).decision_id is None
@@ -150,11 +148,22 @@ def test_a_submitted_case_whose_routing_never_ran_is_left_to_a_person_without_a_
     assert Case.objects.get(pk=case.pk).decision_id == decision  # asked once, not at every pass
 
 
+@pytest.fixture
+def engine_model(world: Any, request: Any) -> Any:
+    """The dispatch tests' small fitted model, promoted: the engine may now dispatch on its own."""
+    from linli.dispatch.actions import train_candidate
+
+    request.getfixturevalue("model_dir")
+    fit = request.getfixturevalue("fitted")
+    train, held = request.getfixturevalue("train_sample"), request.getfixturevalue("held_sample")
+    return train_candidate(None, train=train, held_out=held, note="test", fit=lambda _examples: fit)
+
+
 def test_a_submitted_case_whose_routing_never_ran_is_dispatched_by_the_sweep(
-    world: Any, people: dict[str, Any], matter: Any, active: Any, settings: Any
+    world: Any, people: dict[str, Any], matter: Any, engine_model: Any, settings: Any
 ) -> None:
     settings.DISPATCH_AUTO_THRESHOLD = 0.01  # the small test model is never sure enough for the real cut
-    case = submit(world, people["resident"], "甲一社区甲园小区路面脏，道路保洁不及时，路面垃圾很多")
+    case: Any = submit(world, people["resident"], "甲一社区甲园小区路面脏，道路保洁不及时，路面垃圾很多")
     due = case.sweep_due_at
     counts = sweep.run(due + SECOND)
     case.refresh_from_db()

@@ -47,9 +47,11 @@ def test_a_case_is_marked_overdue_within_a_minute_of_its_deadline(tmp_path: Path
             at = at if at.tzinfo else at.replace(tzinfo=datetime.UTC)
             assert due <= at <= due + WITHIN
         # The sweep ran as a task of the database worker, queued by the scheduler.
-        ran = live.query(url, "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE task_path = %s AND status = 'SUCCESSFUL'", [
-            "linli.cases.tasks.sweep_cases"
-        ])
+        ran = live.query(
+            url,
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE task_path = %s AND status = 'SUCCESSFUL'",
+            ["linli.cases.tasks.sweep_cases"],
+        )
         assert ran[0][0] >= 1
     finally:
         live.drop_database(url)

@@ -84,7 +84,7 @@ def test_deleted_event_and_moved_head_are_named(world: Any, people: dict[str, An
 
 
 def test_anchor_writes_the_digest_on_the_audit_chain(world: Any, people: dict[str, Any]) -> None:
-    first, second = two_cases(world, people)
+    _first, second = two_cases(world, people)
     data = anchor_timelines.call()
     assert data["cases"] == 2 and len(str(data["digest"])) == 64
     anchors = AuditEvent.objects.filter(action=AuditAction.CASE_CHAINS_ANCHORED)
