@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from . import pages, views
+from . import cases_intake, pages, views
 
 router = DefaultRouter()
 router.register("places", views.PlaceViewSet, basename="place")
@@ -14,6 +14,7 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/responsibility/", views.responsibility, name="responsibility"),
     path("v1/me/", views.me, name="me"),
+    path("v1/cases/", cases_intake.submit_view, name="cases-submit"),
     path("v1/dispatch/decide/", views.dispatch_decide, name="dispatch-decide"),
     path("v1/dispatch/decisions/<int:pk>/correct/", views.dispatch_correct, name="dispatch-correct"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
