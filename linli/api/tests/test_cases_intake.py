@@ -28,10 +28,10 @@ def resident_token(world: Any) -> str:
 def post(token: str | None, data: Any, key: str = "") -> Any:
     headers: dict[str, str] = {}
     if token:
-        headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        headers["Authorization"] = f"Bearer {token}"
     if key:
-        headers["HTTP_IDEMPOTENCY_KEY"] = key
-    return Client().post(URL, json.dumps(data), content_type="application/json", **headers)
+        headers["Idempotency-Key"] = key
+    return Client().post(URL, json.dumps(data), content_type="application/json", headers=headers)
 
 
 @pytest.mark.django_db
