@@ -161,6 +161,42 @@ def manage_argv(*args: str) -> list[str]:
     return [sys.executable, str(ROOT / "manage.py"), *args]
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def gunicorn_argv(port: int, workers: int = 2, *extra: str) -> list[str]:
+    """The production server as a deployment runs it (sync workers; see docs/benchmarks.md for the count)."""
+    return [
+        *(sys.executable, "-m", "gunicorn", "linli.wsgi:application"),
+        *("--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"),
+        *extra,
+    ]
+
+
+def wait_http(port: int, timeout: float = 60) -> None:
+    """Until the server at `port` answers HTTP (any status)."""
+    import http.client
+
+    def answers() -> bool:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/api/v1/me/")
+            conn.getresponse().read()
+            conn.close()
+            return True
+        except OSError:
+            return False
+
+    if not wait_for(answers, timeout, every=0.2):
+        raise RuntimeError(f"no server answered on port {port} within {timeout} s")
+
+
 # ------------------------------------------------------------------------------------------------------
 # In the child process (Django set up): the world and the cases.
 
