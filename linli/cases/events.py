@@ -20,8 +20,10 @@ def _when(moment: datetime.datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def submitted(case: Case, actor: Any, *, label: str = "") -> CaseEvent:
-    payload = {"channel": case.channel, "place": case.place_id, "urgency": case.urgency, "photos": case.photos.count()}
+def submitted(case: Case, actor: Any, *, label: str = "", photos: int | None = None) -> CaseEvent:
+    # Intake knows how many photos it just stored: passing it saves a COUNT on the busiest path.
+    count = case.photos.count() if photos is None else photos
+    payload = {"channel": case.channel, "place": case.place_id, "urgency": case.urgency, "photos": count}
     return append(
         case, K.SUBMITTED, actor=actor, label=label, new_state=case.state, payload=payload, at=case.created_at
     )
