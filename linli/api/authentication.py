@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -19,7 +19,6 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from linli.accounts.models import Grant
 from linli.accounts.scopes import prime_scope
 
 from .models import ApiToken
@@ -46,13 +45,9 @@ class ApiTokenAuthentication(BaseAuthentication):
     def authenticate_token(self, text: str) -> tuple[Any, ApiToken]:
         prefix = token_prefix(text)
         now = timezone.now()
-        # Whether the grant is in force comes with the token, in the same query: one round trip per call.
-        in_force = Exists(Grant.objects.active(now).filter(pk=OuterRef("grant_id")))
+        # The grant, its user and place come with the token: one query per call, and the scope needs no more.
         token = (
-            ApiToken.objects.select_related("grant__user", "grant__place")
-            .annotate(grant_in_force=in_force)
-            .filter(prefix=prefix)
-            .first()
+            ApiToken.objects.select_related("grant__user", "grant__place").filter(prefix=prefix).first()
             if prefix
             else None
         )
@@ -63,7 +58,7 @@ class ApiTokenAuthentication(BaseAuthentication):
         if token.expires_at <= now:
             raise AuthenticationFailed(_("This token has expired"))
         user = token.grant.user
-        if not user.is_active or not token.grant_in_force:  # type: ignore[attr-defined]
+        if not user.is_active or not token.grant.in_force(now):
             raise AuthenticationFailed(_("The grant this token acts for is no longer in force"))
         if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
             # Conditional, so parallel calls in the same minute write at most once.
