@@ -46,11 +46,12 @@ class ApiTokenAuthentication(BaseAuthentication):
         prefix = token_prefix(text)
         now = timezone.now()
         # The grant, its user and place come with the token: one query per call, and the scope needs no more.
-        token = (
-            ApiToken.objects.select_related("grant__user", "grant__place").filter(prefix=prefix).first()
-            if prefix
-            else None
-        )
+        token = None
+        if prefix:
+            try:  # get(), not first(): the prefix is unique, and first()'s ORDER BY is work for nothing
+                token = ApiToken.objects.select_related("grant__user", "grant__place").get(prefix=prefix)
+            except ApiToken.DoesNotExist:
+                pass
         if token is None or not constant_time_compare(token.digest, token_digest(text)):
             raise AuthenticationFailed(_("Invalid token"))
         if token.revoked_at is not None:
