@@ -277,9 +277,24 @@ TASKS = {
             "database": "django_tasks_db.DatabaseBackend",
             "immediate": "django.tasks.backends.immediate.ImmediateBackend",
             "dummy": "django.tasks.backends.dummy.DummyBackend",
+            "celery": "linli.core.celery_tasks.CeleryBackend",
         }[os.environ.get("TASKS_BACKEND", "database")],
     }
 }
+# TASKS_BACKEND=celery: tasks go to this broker and any number of `celery -A linli worker` processes run
+# them (linli/celery.py). Messages are acknowledged after the task ran, one at a time per worker process,
+# so a worker that dies mid-task hands it to another; every task is idempotent.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
 
 # Where the dispatch engine keeps its versioned model files.
 DISPATCH_MODEL_DIR = Path(os.environ.get("DISPATCH_MODEL_DIR", BASE_DIR / "var" / "models"))

@@ -109,6 +109,11 @@ class Grant(models.Model):
         target = self.place or self.unit
         return f"{self.user} · {self.get_role_display()}" + (f" · {target}" if target else "")
 
+    def in_force(self, at: Any = None) -> bool:
+        """The row-level twin of GrantQuerySet.active (keep the two alike): started, and not yet ended."""
+        moment = at or timezone.now()
+        return self.valid_from <= moment and (self.valid_to is None or self.valid_to > moment)
+
 
 class PhoneCode(models.Model):
     """A one-time code sent by SMS; only its HMAC is stored. Rows also count sends for the throttles."""

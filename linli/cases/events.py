@@ -20,8 +20,10 @@ def _when(moment: datetime.datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def submitted(case: Case, actor: Any, *, label: str = "", origin: str = "") -> CaseEvent:
-    payload = {"channel": case.channel, "place": case.place_id, "urgency": case.urgency, "photos": case.photos.count()}
+def submitted(case: Case, actor: Any, *, label: str = "", origin: str = "", photos: int | None = None) -> CaseEvent:
+    # Intake knows how many photos it just stored: passing it saves a COUNT on the busiest path.
+    count = case.photos.count() if photos is None else photos
+    payload = {"channel": case.channel, "place": case.place_id, "urgency": case.urgency, "photos": count}
     if origin:  # an imported backlog row: the channel it first came in on
         payload["origin"] = origin
     return append(

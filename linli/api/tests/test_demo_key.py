@@ -39,4 +39,4 @@ def test_build_demo_city_prints_it_next_to_the_accounts(world, tmp_path, monkeyp
     Command(stdout=out).print_accounts()
     text = out.getvalue()
     key = (tmp_path / "key").read_text().strip()
-    assert f"key of the demo client: {key}" in text and demo.CLIENT_USERNAME in text
+    assert f"key of the demo client ({demo.CLIENT_USERNAME}): {key}" in text

@@ -142,9 +142,10 @@ def submit_request(actor: Any, sub: Submission, *, api_client: Any = None) -> tu
         raise PermissionDenied(_("You may not submit requests on this channel"))
     key = _key(actor, api_client, sub.idempotency_key)
     if key is not None:
-        seen = Case.objects.filter(idempotency_key=key).first()
+        # Only the id first: almost every key is new, and a whole case row costs more to build than to find.
+        seen = Case.objects.filter(idempotency_key=key).values_list("pk", flat=True).first()
         if seen is not None:
-            return seen, False
+            return Case.objects.get(pk=seen), False
     title, body, name, phone = _clean(sub)
     personal = bool(name or phone) or sub.channel in (Channel.WEB, Channel.API)
     if personal and not sub.consent and sub.channel != Channel.IMPORT:
@@ -179,12 +180,23 @@ def submit_request(actor: Any, sub: Submission, *, api_client: Any = None) -> tu
                 created_at=sub.submitted_at or now,
                 sweep_due_at=now + ROUTE_BACKSTOP,
             )
-            _store_photos(case, photos, PhotoStage.REPORT)
+            stored = _store_photos(case, photos, PhotoStage.REPORT)
             events.submitted(
-                case, actor if getattr(actor, "pk", None) else None, label=_label(sub.channel, how), origin=sub.origin
+                case,
+                actor if getattr(actor, "pk", None) else None,
+                label=_label(sub.channel, how),
+                origin=sub.origin,
+                photos=stored,
             )
             case.save(update_fields=["event_count", "last_hash"])
-            transaction.on_commit(lambda: _route_later(case.pk))
+            if _tasks_in_this_database():
+                from ..tasks import route_case
+
+                # The task row commits with the case: one commit, never one without the other. Not caught: a
+                # failed insert inside the transaction must fail the submission, not commit half of it.
+                route_case.enqueue(case.pk)
+            else:
+                transaction.on_commit(lambda: _route_later(case.pk))
     except IntegrityError:
         if key is None:
             raise
@@ -210,6 +222,16 @@ def _store_photos(case: Case, photos: list[CleanPhoto], stage: str) -> int:
         row.file.save(f"{stage}-{n}-{sha[:16]}{photo.extension}", ContentFile(photo.content), save=False)
         row.save()
     return len(photos)
+
+
+def _tasks_in_this_database() -> bool:
+    """Whether queued tasks are rows of the default database (django_tasks_db): then the routing task is
+    written in the submission's own transaction. A broker (Celery) is only told after the commit, so that
+    its worker never looks for a case that is not there yet."""
+    from django.tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+
+    return isinstance(task_backends["default"], DatabaseBackend)
 
 
 def _route_later(case_id: int) -> None:

@@ -73,7 +73,7 @@ class Command(BaseCommand):
         from linli.accounts.choices import Role
         from linli.accounts.models import User
         from linli.accounts.two_factor import demo_secret
-        from linli.api.demo import demo_client_key
+        from linli.api.demo import CLIENT_USERNAME, demo_client_key
 
         api_key = demo_client_key()  # first: its account is one of those listed
         self.stdout.write(f"\nDemo accounts (password for all: {demo.DEMO_PASSWORD}):")
@@ -92,4 +92,6 @@ class Command(BaseCommand):
                 f"  … and {others} staff and resident accounts without a password, who act in the history."
             )
         self.stdout.write("Residents can also log in with phone 13800000001 and the code written to this log.")
-        self.stdout.write(f"Open311 (/open311/v2/) and API (/api/v1/) key of the demo client: {api_key}")
+        self.stdout.write(
+            f"Open311 (/open311/v2/) and API (/api/v1/) key of the demo client ({CLIENT_USERNAME}): {api_key}"
+        )
