@@ -10,6 +10,9 @@ from linli.places.models import Place
 
 class PlaceSerializer(serializers.ModelSerializer):
     parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+    # Declared, not inferred: the inferred bounds follow the database backend (SQLite's integers are wider),
+    # and the committed OpenAPI document must be the same whichever database generated it.
+    households = serializers.IntegerField(min_value=0, max_value=2**31 - 1, allow_null=True, required=False)
 
     class Meta:
         model = Place

@@ -114,7 +114,7 @@ def submit_on_phone(resident: Person, text: str, *, picker: bool = True) -> int:
     if picker:
         for level, name in enumerate(["东城区", "甲街道", "甲一社区居委会", "甲园小区"], start=1):
             page.select_option(f'#place-picker select[data-level="{level}"]', label=name)
-            page.wait_for_selector(f'#place-picker select[data-level="{level + 1}"]')
+            page.wait_for_selector(f'#place-picker:not(.htmx-settling) select[data-level="{level + 1}"]')
         page.select_option('#place-picker select[data-level="5"]', label="1号楼")
     else:
         page.fill("#id_address", "甲一社区甲园小区1号楼")

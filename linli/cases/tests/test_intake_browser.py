@@ -58,7 +58,7 @@ def test_resident_picks_the_building_previews_and_submits(live_server: Any, worl
     page.fill("#id_body", "小区门口路面脏乱，垃圾堆放多日无人清理")
     for level, name in enumerate(["东城区", "甲街道", "甲一社区居委会", "甲园小区"], start=1):
         page.select_option(f'#place-picker select[data-level="{level}"]', label=name)
-        page.wait_for_selector(f'#place-picker select[data-level="{level + 1}"]', timeout=10_000)
+        page.wait_for_selector(f'#place-picker:not(.htmx-settling) select[data-level="{level + 1}"]', timeout=10_000)
     page.select_option('#place-picker select[data-level="5"]', label="1号楼")  # the finest level here
     page.wait_for_load_state("networkidle")
     page.click("#map")  # a tap on the map sets a point; the picked building still wins
@@ -122,7 +122,7 @@ def test_hotline_shows_the_callers_history_and_duplicates_while_typing(
     page.locator("#id_reporter_phone").press_sequentially("13900002222")
     sync_api.expect(page.locator("#caller-cases")).to_contain_text(earlier.number, timeout=10_000)
     page.select_option('#place-picker select[data-level="1"]', label="东城区")
-    page.wait_for_selector('#place-picker select[data-level="2"]')
+    page.wait_for_selector('#place-picker:not(.htmx-settling) select[data-level="2"]')
     page.select_option('#place-picker select[data-level="2"]', label="甲街道")
     page.wait_for_load_state("networkidle")
     page.evaluate(
