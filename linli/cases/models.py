@@ -9,15 +9,12 @@ looking at, never by scanning open cases.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.crypto import EncryptedTextField
+from linli.core.models import AppendOnly, chain_hash
 from linli.core.querysets import RestrictedQuerySet
 from linli.dispatch.choices import Channel
 from linli.orgs.choices import UnitKind
@@ -199,7 +196,7 @@ class CaseEventQuerySet(RestrictedQuerySet["CaseEvent"]):
     pass
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnly):
     """One step of one case's timeline: append-only, chained to the case's previous event by hash."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
@@ -234,16 +231,8 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.kind}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise RuntimeError("case events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("case events are append-only")
-
     def compute_hash(self) -> str:
-        body = json.dumps(
+        return chain_hash(
             {
                 "case": self.case_id,
                 "seq": self.seq,
@@ -255,12 +244,8 @@ class CaseEvent(models.Model):
                 "to": self.new_state,
                 "payload": self.payload,
                 "prev": self.prev_hash,
-            },
-            sort_keys=True,
-            ensure_ascii=False,
-            default=str,
+            }
         )
-        return hashlib.sha256(body.encode()).hexdigest()
 
 
 def photo_path(instance: CasePhoto, filename: str) -> str:

@@ -22,6 +22,28 @@ from .choices import AuditAction
 GENESIS_HASH = "0" * 64
 
 
+class AppendOnly(models.Model):
+    """A row of a hash chain: written once, never changed or deleted through the ORM (the chain's hashes
+    catch what is done behind its back)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError(f"{self._meta.verbose_name_plural} are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"{self._meta.verbose_name_plural} are append-only")
+
+
+def chain_hash(fields: dict[str, Any]) -> str:
+    """SHA-256 of a chain row's fields as canonical JSON (sorted keys, UTF-8)."""
+    text = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 class AuditChainHead(models.Model):
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
     last_event_id = models.BigIntegerField(default=0)
@@ -38,7 +60,7 @@ class AuditEventQuerySet(RestrictedQuerySet["AuditEvent"]):
     pass
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnly):
     occurred_at = models.DateTimeField(_("occurred at"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -67,16 +89,8 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.target_repr}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise RuntimeError("audit events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("audit events are append-only")
-
     def compute_hash(self) -> str:
-        payload = json.dumps(
+        return chain_hash(
             {
                 "prev": self.prev_hash,
                 "at": self.occurred_at.isoformat(),
@@ -84,12 +98,8 @@ class AuditEvent(models.Model):
                 "action": self.action,
                 "target": [self.target_type, self.target_id, self.target_repr],
                 "data": self.data,
-            },
-            sort_keys=True,
-            ensure_ascii=False,
-            default=str,
+            }
         )
-        return hashlib.sha256(payload.encode()).hexdigest()
 
 
 class ScheduledJob(models.Model):

@@ -16,6 +16,7 @@ from linli.cases.choices import ApprovalKind, InvalidReason
 from linli.cases.choices import CaseState as S
 from linli.cases.choices import EventKind as K
 from linli.cases.models import Case, CaseEvent
+from linli.cases.presenting import resident_state
 from linli.cases.public import FINISHED_STATES
 from linli.core.masking import mask_in_text
 from linli.orgs.models import Matter
@@ -121,22 +122,12 @@ def _rounded(value: float | None) -> float | None:
 
 
 def status_notes(case: Case) -> str:
-    unit = case.lead_unit.name if case.lead_unit else ""
+    """The same plain words the resident reads on their own page; an invalid or merged case says why."""
     if case.state == S.INVALID:
         return _("Closed as invalid: %(reason)s") % {"reason": InvalidReason(case.invalid_reason).label}
     if case.state == S.MERGED and case.merged_into is not None:
         return _("Joined request %(n)s about the same problem") % {"n": case.merged_into.number}
-    notes = {
-        S.SUBMITTED: _("Received, waiting to be dispatched"),
-        S.DISPATCHED: _("Sent to %(unit)s") % {"unit": unit},
-        S.ACCEPTED: _("Being handled by %(unit)s") % {"unit": unit},
-        S.RETURNED: _("Being assigned to the unit responsible"),
-        S.SUSPENDED: _("Handling suspended, with approval"),
-        S.RESOLVED: _("Answered"),
-        S.VERIFIED: _("Answered and verified on site"),
-        S.CLOSED: _("Closed"),
-    }
-    return str(notes.get(S(case.state), ""))
+    return resident_state(case)
 
 
 def request(
