@@ -198,5 +198,14 @@ def can_rate_case(user: Any, case: Any) -> bool:
     return place is not None and any(place.path.startswith(path) for path in desks)
 
 
+def can_reveal_reporter(user: Any, case: Any) -> bool:
+    """The reporter's name and phone in the clear (every view logged): roles whose work needs personal data,
+    on cases they may read, the people of the lead unit, who must call the resident back (DESIGN §4), and the
+    reporter, whose own data it is."""
+    if getattr(user, "pk", None) and getattr(case, "reporter_id", None) == user.pk:
+        return True
+    return can_reveal_personal_data(user, case) or can_handle_case(user, case)
+
+
 def can_export_cases(user: Any) -> bool:
     return is_government_staff(user)

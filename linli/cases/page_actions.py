@@ -64,8 +64,12 @@ class Abilities:
 
     @cached_property
     def reveal(self) -> bool:
-        return bool(self.case.reporter_name or self.case.reporter_phone) and p.can_reveal_personal_data(
-            self.user, self.case
+        # Not offered to the reporter: it is their own name and number.
+        own = self.case.reporter_id == self.user.pk
+        return (
+            bool(self.case.reporter_name or self.case.reporter_phone)
+            and not own
+            and p.can_reveal_reporter(self.user, self.case)
         )
 
 

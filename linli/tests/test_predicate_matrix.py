@@ -75,6 +75,9 @@ TABLE: dict[str, Need] = {
     # §4 "rated by the resident": only the person who asked, not even a platform admin; a caller without an
     # account is called back (回访) by the hotline desk of the place, which records the rating.
     "can_rate_case": Need("reporter", CALL_TAKERS, admin=False),
+    # §7 unmasked only for roles that need it (the place desks), §4 the lead unit that must call back, and the
+    # reporter (their own data).
+    "can_reveal_reporter": Need("reveal", frozenset({GRID, WORKER, SECRETARY, STREET})),
     # §4 Excel export of any list: government staff (§1), each within their scope.
     "can_export_cases": Need("role", frozenset({GRID, WORKER, SECRETARY, STREET, HANDLER, DISTRICT})),
 }
@@ -125,6 +128,10 @@ def allowed(world: World, user: Any, hats: list[Hat], need: Need, obj: Any) -> b
         return obj.lead_unit_id is not None and (admin or world.works_for(hats, obj.lead_unit_id))
     if need.reach == "summoned":
         return admin or world.works_for(hats, obj.unit_id)
+    if need.reach == "reveal" and (
+        obj.reporter_id == user.pk or (obj.lead_unit_id is not None and world.works_for(hats, obj.lead_unit_id))
+    ):
+        return True
     if admin:
         return True
     if need.not_lead and world.works_for(hats, obj.lead_unit_id):

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from linli.accounts.predicates import can_reveal_personal_data
+from linli.accounts.predicates import can_reveal_reporter
 from linli.core import audit
 from linli.core.choices import AuditAction
 
@@ -19,9 +19,9 @@ from .base import guard, lock
 
 @transaction.atomic
 def reveal_reporter(actor: Any, case: Case) -> tuple[str, str]:
-    """The reporter's name and phone, unmasked; refused without can_reveal_personal_data."""
+    """The reporter's name and phone, unmasked; refused without can_reveal_reporter."""
     case = lock(case)
-    guard(can_reveal_personal_data(actor, case), _("Your role may not see this in full"))
+    guard(can_reveal_reporter(actor, case), _("Your role may not see this in full"))
     fields = [f for f in ("reporter_name", "reporter_phone") if getattr(case, f)]
     audit.record(AuditAction.PERSONAL_DATA_REVEALED, actor=actor, target=case, data={"fields": fields})
     events.personal_data_viewed(case, actor, fields=fields)

@@ -201,15 +201,21 @@ def test_whistle_report_and_approval(client: Any, world: Any, people: dict[str, 
 def test_reveal_is_logged_and_only_for_roles_that_need_it(client: Any, world: Any, people: dict[str, Any]) -> None:
     case = submit(world, people["resident"], reporter_phone=PHONE, reporter_name="张三")
     actions.dispatch_case(people["dispatcher"], case, unit=world.units["dept_a"])
-    client.force_login(people["handler"])
+    actions.set_co_units(people["dispatcher"], case, [world.units["dept_b"]])
+    # A co-handling department reads the case but does not call the resident: masked, and no reveal.
+    client.force_login(people["other_handler"])
     assert PHONE not in client.get(reverse("cases:case", args=[case.pk])).content.decode()
     assert client.post(reverse("cases:reveal", args=[case.pk])).status_code == 403
+    # The lead unit must call the resident back (DESIGN §4): it may reveal, and that is logged.
+    client.force_login(people["handler"])
+    assert 'data-action="reveal"' in client.get(reverse("cases:case", args=[case.pk])).content.decode()
+    assert client.post(reverse("cases:reveal", args=[case.pk]), HTTP_HX_REQUEST="true").status_code == 200
     client.force_login(people["dispatcher"])
     html = client.get(reverse("cases:case", args=[case.pk])).content.decode()
     assert PHONE not in html and "张*" in html and 'data-action="reveal"' in html
     shown = client.post(reverse("cases:reveal", args=[case.pk]), HTTP_HX_REQUEST="true")
     assert shown.status_code == 200 and PHONE in shown.content.decode() and "张三" in shown.content.decode()
-    assert AuditEvent.objects.filter(action=AuditAction.PERSONAL_DATA_REVEALED, target_id=str(case.pk)).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.PERSONAL_DATA_REVEALED, target_id=str(case.pk)).count() == 2
     assert CaseEvent.objects.filter(case=case, kind=EventKind.PERSONAL_DATA_VIEWED).exists()
 
 
