@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
@@ -76,9 +76,15 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
         return units_for(self.request.user).order_by("code")
 
 
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, pattern=r"^[^/.]+$")])
+)
 class MatterViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = MatterSerializer
     lookup_field = "code"
+    # The router's own default, spelt out so that the OpenAPI document states it: a "code" with a slash or a
+    # dot never reaches this view (a client's URL normalising would even send "../x" elsewhere).
+    lookup_value_regex = r"[^/.]+"
 
     def get_queryset(self) -> QuerySet[Matter]:
         qs = matters_for(self.request.user).order_by("code")
