@@ -12,6 +12,7 @@ from typing import Any
 from django.db import models
 
 from .choices import STAFF_ROLES, UNMASK_ROLES, Role
+from .membership import works_for
 from .scopes import (
     PLACE_EDITORS,
     RESPONSIBILITY_EDITORS,
@@ -21,7 +22,6 @@ from .scopes import (
     is_platform_admin,
     roles_of,
     scope_of,
-    works_for,
 )
 
 # Roles whose accounts reach everyone's data or the audit trail: a stolen password must not be enough.

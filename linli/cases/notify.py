@@ -1,7 +1,7 @@
 """Who hears about a step, sent after the action's transaction commits (a rolled-back step tells nobody).
 
 The reporter always gets the in-app notice (and whatever channels are configured); a unit's members are
-the users whose grants make them work for it (linli.accounts.scopes.member_units, the same answer the
+the users whose grants make them work for it (linli.accounts.membership.member_units, the same answer the
 predicates use)."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from linli.accounts.membership import UNIT_OF_PLACE_ROLE
 from linli.accounts.models import Grant, User
-from linli.accounts.scopes import UNIT_OF_PLACE_ROLE
 
 from .models import Case
 

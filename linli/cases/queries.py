@@ -17,8 +17,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linli.accounts.membership import member_units
 from linli.accounts.predicates import APPROVERS, DISPATCHERS, is_government_staff
-from linli.accounts.scopes import member_units, restrict, scope_of
+from linli.accounts.scopes import restrict, scope_of
 from linli.orgs.models import Unit
 from linli.places.models import Place, subtree_q
 
@@ -73,7 +74,7 @@ def keyset(qs: QuerySet[Any], after: str | None, size: int = PAGE_SIZE) -> Page:
 
 
 def my_units(user: Any) -> QuerySet[Unit] | None:
-    """Subquery of the units the user works for (linli.accounts.scopes.member_units), or None."""
+    """Subquery of the units the user works for (linli.accounts.membership.member_units), or None."""
     scope = scope_of(user)
     if scope.everything:
         return Unit.objects.all()

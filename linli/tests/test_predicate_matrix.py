@@ -201,7 +201,8 @@ def _approval_by_own_unit(user: Any, case: Any) -> bool:
 
 def _co_units_handle(user: Any, case: Any) -> bool:
     """A co-handling unit acts as the lead."""
-    from linli.accounts.scopes import can, works_for
+    from linli.accounts.membership import works_for
+    from linli.accounts.scopes import can
 
     units = [a.unit for a in case.assignments.filter(ended_at__isnull=True).select_related("unit")]
     return any(works_for(user, u) for u in units) and can(user, "view", case)

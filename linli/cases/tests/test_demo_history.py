@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from linli.accounts.choices import Role
+from linli.accounts.membership import works_for
 from linli.accounts.predicates import (
     APPROVERS,
     can_blow_whistle,
@@ -24,7 +25,7 @@ from linli.accounts.predicates import (
     can_review_return,
     can_verify_case,
 )
-from linli.accounts.scopes import can, scope_of, works_for
+from linli.accounts.scopes import can, scope_of
 from linli.cases import demo_history, sweep
 from linli.cases.choices import CaseState, EventKind
 from linli.cases.models import Case, CaseApproval, CaseEvent, CaseReturn, WhistleCall
