@@ -225,7 +225,13 @@ def updates(request: HttpRequest, format: str) -> HttpResponse:
     user = reader(request)
     start, end = params.window(request.GET)
     offset, size = params.paging(request.GET)
-    events = public_events(readable_cases(user)).filter(at__gte=start, at__lte=end).select_related("case")
+    # Newest first: a page of at most 1000 must hold the latest steps, which are what a poller comes for.
+    events = (
+        public_events(readable_cases(user))
+        .filter(at__gte=start, at__lte=end)
+        .order_by("-at", "-pk")
+        .select_related("case")
+    )
     found: list[dict[str, Any]] = []
     skipped = 0
     for event in events.iterator(chunk_size=500):

@@ -93,8 +93,9 @@ def test_updates_extension_lists_public_steps_only(client, api_key, requests):
     answered = requests["answered"]
     data = client.get(f"{BASE}servicerequestupdates.json").json()  # no key: the board's requests only
     assert {u["service_request_id"] for u in data} == {answered}
-    assert [u["status"] for u in data] == ["OPEN", "ACTION_SCHEDULED", "IN_PROGRESS", "IN_PROGRESS", "FIXED"]
-    assert "已安排保洁" in data[3]["description"] and "13900001111" not in str(data)
+    # Newest first.
+    assert [u["status"] for u in data] == ["FIXED", "IN_PROGRESS", "IN_PROGRESS", "ACTION_SCHEDULED", "OPEN"]
+    assert "已安排保洁" in data[1]["description"] and "13900001111" not in str(data)
     keyed = client.get(f"{BASE}servicerequestupdates.json", {"api_key": api_key}).json()
     assert {u["service_request_id"] for u in keyed} == {answered, requests["fresh"], requests["other"]}
     start = (timezone.now() - timedelta(days=120)).isoformat()
@@ -103,4 +104,4 @@ def test_updates_extension_lists_public_steps_only(client, api_key, requests):
     assert {u["service_request_id"] for u in ranged.json()} == {requests["old"]}
     root = parse(client.get(f"{BASE}servicerequestupdates.xml").content)
     assert root.tag == "service_request_updates"
-    assert root.find("request_update/update_id") is not None and root.findtext("request_update/status") == "OPEN"
+    assert root.find("request_update/update_id") is not None and root.findtext("request_update/status") == "FIXED"
