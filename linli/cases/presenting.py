@@ -163,22 +163,27 @@ def _details(kind: str, p: dict[str, Any], staff: bool) -> list[str]:
         ]
     if kind == K.CLOSED:
         return [_("Not rated in time") if p.get("why") == "not rated in time" else ""]
+    # Units' arguments over who owns a case are theirs: the resident reads the reason code and where the case
+    # went, not the explanations and review notes written for the dispatcher.
     if kind == K.RETURNED:
         return [
             _label(ReturnReason, p.get("reason", "")),
-            p.get("explanation", ""),
-            _("Suggested: %(unit)s") % {"unit": _unit(p["suggested_unit"])} if p.get("suggested_unit") else "",
+            p.get("explanation", "") if staff else "",
+            _("Suggested: %(unit)s") % {"unit": _unit(p["suggested_unit"])}
+            if staff and p.get("suggested_unit")
+            else "",
         ]
     # A review restarts (upheld) or resumes (rejected) the clock: the resident is told the deadline it set.
     if kind == K.RETURN_UPHELD:
         return [
             _("Now with %(unit)s") % {"unit": _unit(p.get("final_unit"))},
             _("Arbitrated by the district") if p.get("arbitrated") else "",
-            p.get("note", ""),
+            p.get("note", "") if staff else "",
             _due(p),
         ]
     if kind == K.RETURN_REJECTED:
-        return [_("Stays with %(unit)s") % {"unit": _unit(p.get("final_unit"))}, p.get("note", ""), _due(p)]
+        note = p.get("note", "") if staff else ""
+        return [_("Stays with %(unit)s") % {"unit": _unit(p.get("final_unit"))}, note, _due(p)]
     if kind == K.WHISTLE_BLOWN:
         calls = [
             _("%(unit)s, on site by %(t)s") % {"unit": _unit(c.get("unit")), "t": when(c.get("arrive_by"))}

@@ -67,6 +67,19 @@ def test_resident_sees_own_request_in_plain_words(client: Any, world: Any, peopl
     assert client.get(reverse("cases:queues") + "?tab=nonsense").status_code == 404
 
 
+def test_the_resident_reads_where_a_return_went_not_the_units_argument(
+    client: Any, world: Any, people: dict[str, Any]
+) -> None:
+    case = submit(world, people["resident"])
+    actions.dispatch_case(people["dispatcher"], case, unit=world.units["dept_a"])
+    ret = actions.return_case(people["handler"], case, reason="overlapping", explanation="应由街道牵头协调各方")
+    actions.review_return(people["dispatcher"], ret, uphold=True, unit=world.units["street_a"], note="街道兜底处理")
+    mine = page(client, people["resident"], case).content.decode()
+    assert "甲街道办事处" in mine and "应由街道牵头协调各方" not in mine and "街道兜底处理" not in mine
+    theirs = page(client, people["dispatcher"], case).content.decode()
+    assert "应由街道牵头协调各方" in theirs and "街道兜底处理" in theirs
+
+
 def test_other_people_get_404(client: Any, world: Any, people: dict[str, Any]) -> None:
     case = submit(world, people["resident"])
     actions.dispatch_case(people["dispatcher"], case, unit=world.units["dept_a"])
