@@ -22,7 +22,7 @@ from linli.worktime.clock import add_working_minutes
 from . import demo_texts as T
 from . import events
 from .actions.handling import needs_verification
-from .actions.intake import ROUTE_BACKSTOP, _label
+from .actions.intake import ROUTE_BACKSTOP, channel_label
 from .actions.routing import schedule_sweep
 from .choices import Rating
 from .demo_clock import DAY, UTC, S, Stop
@@ -53,7 +53,7 @@ class Life(SidePaths):
         self.book.clock = self.t
         actor = self.submitter if getattr(self.submitter, "pk", None) else None
         if c.channel not in self.book.labels:
-            self.book.labels[c.channel] = _label(c.channel, "picked")
+            self.book.labels[c.channel] = channel_label(c.channel)
         events.submitted(c, actor, label=self.book.labels[c.channel])
 
     def route(self) -> None:

@@ -98,7 +98,7 @@ def _preview(request: HttpRequest, form: RequestForm) -> dict[str, Any] | None:
     sub = form.submission(with_photos=False)
     from_photos = False
     try:
-        place, _how = resolve_place(sub, [], request.user)
+        place = resolve_place(sub, [], request.user)
     except ValidationError as error:
         # Photos picked but no place given: the action reads the place from their location on submission.
         from_photos = request.POST.get("photo_count", "0") not in ("", "0") and "place" in getattr(

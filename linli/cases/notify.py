@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 
 from linli.accounts.membership import UNIT_OF_PLACE_ROLE
 from linli.accounts.models import Grant, User
+from linli.accounts.scopes import MAX_UNIT_DEPTH
 
 from .models import Case
 
@@ -28,7 +29,7 @@ def unit_members(unit: Any) -> QuerySet[User]:
     by_place = Q(role__in=kinds, place__in=unit.jurisdiction.all()) if kinds else Q(pk__in=[])
     chain = [unit.pk]
     parent = unit.parent_id
-    while parent is not None and len(chain) < 4:
+    while parent is not None and len(chain) < MAX_UNIT_DEPTH:
         chain.append(parent)
         parent = type(unit).objects.filter(pk=parent).values_list("parent_id", flat=True).first()
     grants = Grant.objects.active().filter(Q(unit_id__in=chain) | by_place)

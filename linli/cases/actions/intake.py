@@ -72,29 +72,26 @@ def _may_use(actor: Any, channel: str) -> bool:
     }[Channel(channel)](actor)
 
 
-def resolve_place(sub: Submission, photos: list[CleanPhoto], actor: Any = None) -> tuple[Place, str]:
+def resolve_place(sub: Submission, photos: list[CleanPhoto], actor: Any = None) -> Place:
     """The request's place from what was given, most exact first: a picked place, a map point (or a photo's
     GPS), an address text. Refused when none lands on a place of street level or finer."""
     place = sub.place
-    how = "picked"
     lon, lat = sub.longitude, sub.latitude
     if place is None and (lon is None or lat is None):
         located = next((p.location for p in photos if p.location), None)
         if located is not None:
             lon, lat = located
-            how = "photo"
     if place is None and lon is not None and lat is not None:
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise ValidationError({"location": _("The map point is not a valid position")})
         place = resolve_point(lon, lat)
         if place is None:
             raise ValidationError({"location": _("The map point lies outside every grid Linli serves")})
-        how = how if how == "photo" else "point"
     if place is None and sub.address.strip():
         match = resolve_address(sub.address)
         if match is None or match.score < ADDRESS_CUTOFF:
             raise ValidationError({"address": _("No place matches this address; pick it on the map or from the list")})
-        place, how = match.place, "address"
+        place = match.place
     if place is None:
         raise ValidationError({"place": _("Say where: pick the place, point on the map or type the address")})
     if not place.is_active or LEVEL_RANK[place.level] < LEVEL_RANK[PlaceLevel.STREET]:
@@ -102,7 +99,7 @@ def resolve_place(sub: Submission, photos: list[CleanPhoto], actor: Any = None) 
     if sub.channel == Channel.GRID and actor is not None and not can(actor, "view", place):
         raise ValidationError({"place": _("This place is outside your grids")})
     sub.longitude, sub.latitude = lon, lat
-    return place, how
+    return place
 
 
 def _key(actor: Any, api_client: Any, key: str) -> str | None:
@@ -151,7 +148,7 @@ def submit_request(actor: Any, sub: Submission, *, api_client: Any = None) -> tu
     if personal and not sub.consent and sub.channel != Channel.IMPORT:
         raise ValidationError({"consent": _("Consent to processing the request's personal data is required")})
     photos = check_photos(sub.photos) if sub.photos else []
-    place, how = resolve_place(sub, photos, actor)
+    place = resolve_place(sub, photos, actor)
     reporter = actor if sub.channel in (Channel.WEB, Channel.API) and api_client is None else None
     if api_client is not None and sub.channel == Channel.API and _is_resident_token(api_client):
         reporter = actor
@@ -184,7 +181,7 @@ def submit_request(actor: Any, sub: Submission, *, api_client: Any = None) -> tu
             events.submitted(
                 case,
                 actor if getattr(actor, "pk", None) else None,
-                label=_label(sub.channel, how),
+                label=channel_label(sub.channel),
                 origin=sub.origin,
                 photos=stored,
             )
@@ -205,12 +202,13 @@ def submit_request(actor: Any, sub: Submission, *, api_client: Any = None) -> tu
     return case, True
 
 
+def channel_label(channel: str) -> str:
+    """Who acted on a submitted event, as the timeline shows it: the channel it came in on."""
+    return str(Channel(channel).label)
+
+
 def _is_resident_token(token: Any) -> bool:
     return getattr(getattr(token, "grant", None), "role", "") in ("resident", "volunteer")
-
-
-def _label(channel: str, how: str) -> str:
-    return str(Channel(channel).label)
 
 
 def _store_photos(case: Case, photos: list[CleanPhoto], stage: str) -> int:
@@ -243,8 +241,3 @@ def _route_later(case_id: int) -> None:
         import logging
 
         logging.getLogger("linli.cases").warning("case %s: routing could not be queued; the sweep will", case_id)
-
-
-def check_submission_rights(actor: Any, channel: str) -> None:
-    if not _may_use(actor, channel):
-        raise PermissionDenied(_("You may not submit requests on this channel"))
