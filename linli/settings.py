@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "linli.worktime",
     "linli.notices",
     "linli.cases",
+    "linli.people",
     "linli.open311",
 ]
 

@@ -209,3 +209,71 @@ def can_reveal_reporter(user: Any, case: Any) -> bool:
 
 def can_export_cases(user: Any) -> bool:
     return is_government_staff(user)
+
+
+# --------------------------------------------------------------------------------------------------
+# The registry of people, households and houses (linli.people, DESIGN §7). Reading is the scope rule's
+# (place roles under their places); these say who may do what to what they read.
+
+REGISTRY_READERS = frozenset(
+    {Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY, Role.STREET_DISPATCHER, Role.DISTRICT_COMMAND}
+)
+# Registry upkeep is the place tree's work: registering a person, a household, a house's owners at a place is
+# `can_edit_registry(user, place)`; changing a person already registered is `can_edit_person`.
+REGISTRY_KEEPERS = PLACE_EDITORS
+CARE_VISITORS = frozenset({Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY})
+STATISTICS_READERS = frozenset(
+    {Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY, Role.STREET_DISPATCHER, Role.DISTRICT_COMMAND}
+)
+CARE_RULE_EDITORS = frozenset({Role.DISTRICT_COMMAND})
+
+
+def can_read_registry(user: Any) -> bool:
+    return scope_of(user).has(REGISTRY_READERS)
+
+
+def can_edit_person(user: Any, person: Any) -> bool:
+    """Register, correct, move, tag or record consent for a person: community staff in their community."""
+    return scope_of(user).has(REGISTRY_KEEPERS) and can(user, "change", person)
+
+
+def can_import_registry(user: Any) -> bool:
+    return scope_of(user).has(REGISTRY_KEEPERS)
+
+
+def can_export_registry(user: Any) -> bool:
+    """Lists of people as Excel (masked unless `can_export_unmasked`); every export is logged."""
+    return scope_of(user).has(REGISTRY_READERS)
+
+
+def can_export_unmasked(user: Any) -> bool:
+    return scope_of(user).has(UNMASK_ROLES & REGISTRY_READERS)
+
+
+def can_reveal_person(user: Any, person: Any) -> bool:
+    """A person's identity number and phone in the clear (every view logged)."""
+    return scope_of(user).has(UNMASK_ROLES & REGISTRY_READERS) and can(user, "view", person)
+
+
+def can_log_visit(user: Any, person: Any) -> bool:
+    """关爱走访: grid workers and community staff visit the people of their places."""
+    return scope_of(user).has(CARE_VISITORS) and can(user, "view", person)
+
+
+def can_give_subject_copy(user: Any, person: Any) -> bool:
+    """A copy of everything held on a person, for that person (个人信息保护法 art. 45): community staff."""
+    return can_edit_person(user, person)
+
+
+def can_read_registry_statistics(user: Any) -> bool:
+    return scope_of(user).has(STATISTICS_READERS)
+
+
+def can_edit_care_rules(user: Any) -> bool:
+    return scope_of(user).has(CARE_RULE_EDITORS)
+
+
+def can_see_reporter_care_tags(user: Any, case: Any) -> bool:
+    """A linked reporter's care tags on a case page: the lead unit, which must reach the person, and the grid
+    and community staff of the case's place, who visit them; everyone else sees that tags exist, masked."""
+    return can_handle_case(user, case) or (scope_of(user).has(CARE_VISITORS) and can(user, "view", case))

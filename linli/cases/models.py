@@ -103,6 +103,15 @@ class Case(models.Model):
     reporter_phone = EncryptedTextField(_("reporter's phone"), blank=True, default="")
     # Keyed digest of the phone: the hotline finds a caller's earlier requests without decrypting anything.
     reporter_phone_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # The registry's person behind the reporter (phone match, linli.people.linking): their care tags on the page.
+    reporter_person = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("reporter in the registry"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
     consented_at = models.DateTimeField(_("consent to processing given at"), null=True, blank=True)
     # "<client>:<key>": a retried submission with the same key finds this case instead of making another.
     idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True, editable=False)

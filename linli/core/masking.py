@@ -17,11 +17,33 @@ def mask_phone(phone: str | None) -> str:
 
 
 def mask_id_number(number: str | None) -> str:
+    """110105********1234: the region code and the last four stay, the birth date goes."""
     if not number:
         return ""
     if len(number) < 8:
         return "*" * len(number)
-    return f"{number[:3]}{'*' * (len(number) - 7)}{number[-4:]}"
+    keep = 6 if len(number) == 18 else 3
+    return f"{number[:keep]}{'*' * (len(number) - keep - 4)}{number[-4:]}"
+
+
+def mask_strictly(value: str | None) -> str:
+    """For minors' and other sensitive records: only the last four characters stay."""
+    if not value:
+        return ""
+    return "*" * max(len(value) - 4, 0) + value[-4:] if len(value) > 4 else "*" * len(value)
+
+
+def mask_name(name: str | None) -> str:
+    """张* / 欧阳** : the family name (two characters for the usual compound ones) and stars."""
+    if not name:
+        return ""
+    keep = 2 if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES else 1
+    return name[:keep] + "*" * max(len(name) - keep, 1)
+
+
+COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 端木 独孤 南宫 西门 百里".split()
+)
 
 
 def mask_email(address: str | None) -> str:

@@ -32,7 +32,7 @@ def test_phone_is_ciphertext_in_the_database(world):
 
 def test_masks():
     assert mask_phone("13812345678") == "138****5678"
-    assert mask_id_number("11010519491231002X") == "110***********002X"
+    assert mask_id_number("11010519491231002X") == "110105********002X"
     assert mask_phone("") == ""
 
 
