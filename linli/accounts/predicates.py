@@ -277,3 +277,11 @@ def can_see_reporter_care_tags(user: Any, case: Any) -> bool:
     """A linked reporter's care tags on a case page: the lead unit, which must reach the person, and the grid
     and community staff of the case's place, who visit them; everyone else sees that tags exist, masked."""
     return can_handle_case(user, case) or (scope_of(user).has(CARE_VISITORS) and can(user, "view", case))
+
+
+# Care visits (linli.people.views_care): whether a list of people already read offers the visit form at all;
+# each visit is still checked per person by `can_log_visit`.
+
+
+def can_visit_people(user: Any) -> bool:
+    return scope_of(user).has(CARE_VISITORS)

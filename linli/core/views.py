@@ -18,6 +18,7 @@ from linli.accounts.predicates import can_import_cases, can_report_found, can_ta
 from linli.core.masking import mask_phone
 from linli.orgs.choices import MatterClass
 from linli.orgs.queries import matters_for, units_for
+from linli.people.queries_care import home_summary
 from linli.places.choices import PlaceLevel
 from linli.places.queries import places_for
 from linli.worktime.clock import years_to_warn
@@ -85,6 +86,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["grids"] = (
             places_for(user).filter(level=PlaceLevel.GRID).annotate(estates=Count("children")).order_by("code")
         )
+        # Care visits due and overdue; community staff see them per grid (linli.people.queries_care).
+        context["care"] = home_summary(user, by_grid=role != Role.GRID_WORKER)
     elif role == Role.STREET_DISPATCHER:
         context["communities"] = (
             places_for(user).filter(level=PlaceLevel.COMMUNITY).annotate(grids=Count("children")).order_by("code")
