@@ -285,3 +285,25 @@ def can_see_reporter_care_tags(user: Any, case: Any) -> bool:
 
 def can_visit_people(user: Any) -> bool:
     return scope_of(user).has(CARE_VISITORS)
+
+
+# --------------------------------------------------------------------------------------------------
+# The place tree below the community, edited on the place pages (linli.places.views_edit), and the
+# retention rules (linli.people.retention).
+
+# Community staff keep the estates, buildings, units and houses of their community; grids are drawn by
+# the district (they carry routing and the grid workers' grants), so only district command adds them.
+LOCAL_PLACE_LEVELS = frozenset({"estate", "building", "building_unit", "house"})
+GRID_KEEPERS = frozenset({Role.DISTRICT_COMMAND})
+RETENTION_RULE_EDITORS = frozenset({Role.DISTRICT_COMMAND})
+
+
+def can_shape_place_tree(user: Any, parent: Any, level: str) -> bool:
+    """Adding, renaming, moving or retiring a place of `level` under `parent` on the place pages."""
+    if level == "grid":
+        return scope_of(user).has(GRID_KEEPERS) and can_edit_registry(user, parent)
+    return level in LOCAL_PLACE_LEVELS and can_edit_registry(user, parent)
+
+
+def can_edit_retention_rules(user: Any) -> bool:
+    return scope_of(user).has(RETENTION_RULE_EDITORS)

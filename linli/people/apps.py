@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,8 +11,10 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         from linli.accounts.scopes import catalogue_rule, register
+        from linli.core.schedule import register as register_periodic
 
         from . import scoping
+        from .tasks_retention import purge_expired_people
 
         register("people.person", scoping.persons_rule)
         for part in ("householdmember", "caretag", "carevisit", "partymembership", "consent"):
@@ -21,3 +25,4 @@ class PeopleConfig(AppConfig):
         register("people.retentionrule", catalogue_rule)
         register("people.purgedcount", scoping.purged_count_rule)
         register("people.registryimport", scoping.import_rule)
+        register_periodic("people.purge", purge_expired_people, lambda: timedelta(days=1))

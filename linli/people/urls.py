@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("linli.people.urls_registry")),
     path("transfer/", include("linli.people.urls_transfer")),
     path("care/", include("linli.people.urls_care")),
+    path("statistics/", include("linli.people.urls_stats")),
 ]

@@ -41,7 +41,7 @@ def resolve_point(lon: float, lat: float, level: str = PlaceLevel.GRID, within: 
     """The place of `level` whose polygon covers the point: an index range on the bounding boxes narrows
     the candidates, shapely decides."""
     candidates = Place.objects.filter(
-        level=level, min_lon__lte=lon, max_lon__gte=lon, min_lat__lte=lat, max_lat__gte=lat
+        level=level, min_lon__lte=lon, max_lon__gte=lon, min_lat__lte=lat, max_lat__gte=lat, is_active=True
     ).only("id", "code", "name", "level", "path", "depth", "geometry", "parent_id")
     if within is not None:
         candidates = candidates.under(within)
@@ -213,7 +213,7 @@ def _descend_numbers(place: Place, text: str) -> tuple[Place, list[str]]:
         if not match:
             break
         wanted = template.format(int(match.group(1)))
-        child = Place.objects.filter(parent=place, name=wanted).first()
+        child = Place.objects.filter(parent=place, name=wanted, is_active=True).first()
         if child is None:
             break
         place = child

@@ -10,13 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from linli.accounts.predicates import can_import_places, is_government_staff
+from linli.accounts.predicates import can_import_places, can_shape_place_tree, is_government_staff
 from linli.core.http import requested_format, table_download, upload_page
 
 from . import actions
 from .forms import ResolveForm
 from .models import Place
 from .queries import children_for, places_for, resolve_address, resolve_point, top_places_for
+from .tree_actions import child_levels
 
 
 def _staff_only(request: HttpRequest) -> None:
@@ -61,6 +62,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             if place.geometry
             else None,
             "can_import": can_import_places(request.user),
+            "can_add": place.is_active and bool(child_levels(request.user, place)),
+            "can_edit": place.parent_id is not None and can_shape_place_tree(request.user, place.parent, place.level),
         },
     )
 

@@ -3,6 +3,7 @@ import pytest
 from linli.accounts.actions import create_user
 from linli.accounts.choices import Role
 from linli.accounts.models import User
+from linli.people.tests.conftest import houses, keeper  # noqa: F401  (the registry's fixtures, for the edit pages)
 from linli.places import validation
 
 
