@@ -23,7 +23,10 @@ def record(
     if target is not None:
         target_type = target._meta.label_lower
         target_id = str(target.pk)
-        target_repr = str(target)[:255]
+        # A model holding personal data names itself without it (a person's name would outlive the
+        # retention purge in a chain nobody may edit).
+        label = getattr(target, "audit_label", None)
+        target_repr = (label() if callable(label) else str(target))[:255]
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(

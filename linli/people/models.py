@@ -99,6 +99,9 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def audit_label(self) -> str:
+        return f"person #{self.pk}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.id_digest = digest(self.id_number) if self.id_number else None
         self.phone_digest = digest(self.phone) if self.phone else None

@@ -125,3 +125,14 @@ def test_every_reveal_is_one_access_log_row_and_minors_need_a_reason(world, hous
     with pytest.raises(PermissionDenied):
         privacy.reveal_person(world.users[Role.DISTRICT_COMMAND], adult)
     assert AuditEvent.objects.filter(action=AuditAction.PERSONAL_DATA_REVEALED).count() == before + 2
+
+
+def test_the_audit_chain_never_holds_a_persons_name(world, houses, keeper):
+    person = registry.register_person(
+        keeper, place=houses["a101"], name="欧阳娜娜", residency="户籍", birth_date="1960-05-05"
+    )
+    registry.update_person(keeper, person, phone="13800005678")
+    care.add_tag(keeper, person, tag="disabled", source="disabled_federation")
+    rows = AuditEvent.objects.filter(target_type="people.person", target_id=str(person.pk))
+    assert rows.count() == 3
+    assert all("欧阳" not in row.target_repr and "13800005678" not in str(row.data) for row in rows)
