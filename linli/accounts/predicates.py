@@ -277,3 +277,9 @@ def can_see_reporter_care_tags(user: Any, case: Any) -> bool:
     """A linked reporter's care tags on a case page: the lead unit, which must reach the person, and the grid
     and community staff of the case's place, who visit them; everyone else sees that tags exist, masked."""
     return can_handle_case(user, case) or (scope_of(user).has(CARE_VISITORS) and can(user, "view", case))
+
+
+# The registry's pages (linli.people views): whether to offer the form for registering a person at all;
+# the action itself asks `can_edit_registry` for the place the person is registered at.
+def can_register_people(user: Any) -> bool:
+    return scope_of(user).has(REGISTRY_KEEPERS)
