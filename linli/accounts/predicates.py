@@ -307,3 +307,11 @@ def can_shape_place_tree(user: Any, parent: Any, level: str) -> bool:
 
 def can_edit_retention_rules(user: Any) -> bool:
     return scope_of(user).has(RETENTION_RULE_EDITORS)
+
+
+# The registry's pages (linli.people views): whether to offer the form for registering a person at all;
+# the action itself asks `can_edit_registry` for the place the person is registered at.
+
+
+def can_register_people(user: Any) -> bool:
+    return scope_of(user).has(REGISTRY_KEEPERS)
