@@ -14,6 +14,7 @@ class PeopleConfig(AppConfig):
         from linli.core.schedule import register as register_periodic
 
         from . import scoping
+        from .tasks_care import refresh_care_clocks
         from .tasks_retention import purge_expired_people
 
         register("people.person", scoping.persons_rule)
@@ -26,3 +27,4 @@ class PeopleConfig(AppConfig):
         register("people.purgedcount", scoping.purged_count_rule)
         register("people.registryimport", scoping.import_rule)
         register_periodic("people.purge", purge_expired_people, lambda: timedelta(days=1))
+        register_periodic("people.care_clocks", refresh_care_clocks, lambda: timedelta(days=1))

@@ -99,13 +99,13 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def audit_label(self) -> str:
-        return f"person #{self.pk}"
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.id_digest = digest(self.id_number) if self.id_number else None
         self.phone_digest = digest(self.phone) if self.phone else None
         super().save(*args, **kwargs)
+
+    def audit_label(self) -> str:
+        return f"person #{self.pk}"
 
     def age(self, day: datetime.date | None = None) -> int | None:
         return age_on(self.birth_date, day or timezone.localdate())

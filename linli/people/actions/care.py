@@ -174,3 +174,20 @@ def set_care_rule(actor: Any, tag: str, visit_every_days: int | None) -> CareRul
         refresh_visit_clock(person, rules)
     audit.record(AuditAction.CARE_RULE_SET, actor=actor, data={"tag": tag, "days": visit_every_days})
     return rule
+
+
+def refresh_lapsed_clocks(today: datetime.date | None = None) -> int:
+    """A tag that ends on its planned date changes nobody's row that day; the daily job recomputes the clocks of
+    people with a tag that ended in the last week (a missed day or two is caught up). Returns how many."""
+    today = today or timezone.localdate()
+    lapsed = Person.objects.filter(
+        next_visit_due__isnull=False,
+        care_tags__valid_to__lt=today,
+        care_tags__valid_to__gte=today - datetime.timedelta(days=7),
+    ).distinct()
+    rules = rule_days()
+    count = 0
+    for person in lapsed.prefetch_related("care_tags").iterator(chunk_size=500):
+        refresh_visit_clock(person, rules)
+        count += 1
+    return count

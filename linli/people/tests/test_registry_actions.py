@@ -14,7 +14,7 @@ from linli.core.choices import AuditAction
 from linli.core.crypto import digest
 from linli.core.models import AuditEvent
 from linli.people.actions import care, privacy, registry
-from linli.people.models import HouseholdMember, Person
+from linli.people.models import CareTag, HouseholdMember, Person
 from linli.people.presenting import person_fields
 
 from .conftest import id_number
@@ -49,12 +49,14 @@ def test_bad_fields_refused_all_at_once_and_nothing_written(world, houses, keepe
 def test_duplicates_by_id_and_by_name_birth_house(world, houses, keeper):
     number = id_number("110101", "19800101", "456")
     registry.register_person(keeper, place=houses["a101"], name="李明", id_number=number, residency="常住")
-    with pytest.raises(ValidationError, match="identity number"):
+    with pytest.raises(ValidationError) as by_number:
         registry.register_person(keeper, place=houses["a102"], name="李明明", id_number=number, residency="常住")
-    with pytest.raises(ValidationError, match="name and birth date"):
+    assert set(by_number.value.message_dict) == {"id_number"}
+    with pytest.raises(ValidationError) as by_name:
         registry.register_person(
             keeper, place=houses["a101"], name="李明", birth_date="1980-01-01", gender="男", residency="常住"
         )
+    assert set(by_name.value.message_dict) == {"name"}
 
 
 def test_outsider_cannot_register_or_change(world, houses, keeper):
@@ -136,3 +138,25 @@ def test_the_audit_chain_never_holds_a_persons_name(world, houses, keeper):
     rows = AuditEvent.objects.filter(target_type="people.person", target_id=str(person.pk))
     assert rows.count() == 3
     assert all("欧阳" not in row.target_repr and "13800005678" not in str(row.data) for row in rows)
+
+
+def test_a_tag_ending_on_its_planned_date_stops_the_clock_on_the_daily_refresh(world, houses, keeper):
+    person = registry.register_person(
+        keeper, place=houses["a101"], name="钱爷爷", residency="户籍", birth_date="1940-01-01"
+    )
+    today = timezone.localdate()
+    care.add_tag(
+        keeper,
+        person,
+        tag="key_concern",
+        source="community_assessment",
+        valid_from=today - datetime.timedelta(days=20),
+        valid_to=today + datetime.timedelta(days=1),
+    )
+    person.refresh_from_db()
+    assert person.next_visit_due is not None
+    CareTag.objects.filter(person=person).update(valid_to=today - datetime.timedelta(days=2))  # days pass
+    assert care.refresh_lapsed_clocks(today) == 1
+    person.refresh_from_db()
+    assert person.next_visit_due is None and person.visit_every_days is None
+    assert care.refresh_lapsed_clocks(today) == 0
