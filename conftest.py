@@ -6,7 +6,8 @@ scoped to side B. District command's outsider sits in a second district (西城�
 and units of its own. A few users exist to test the edges of DESIGN §1: one holding two grants (a community
 worker who is also a volunteer), one whose only grant has expired, one deactivated. `matrix_world` adds
 dispatch decisions, a matter, an admission record, training examples and cases on each side (made through the
-case actions: linli/tests/matrix_cases.py) so that the "context of work" and "own requests" rules have
+case actions: linli/tests/matrix_cases.py) and the registry's people, households and houses on each side
+(linli/tests/matrix_people.py) so that the "context of work" and "own requests" rules have
 objects to probe (linli/tests/test_scope_matrix.py).
 """
 
@@ -77,6 +78,7 @@ class World:
     examples: dict[str, Any] = field(default_factory=dict)  # training examples, filled by `matrix_world`
     matters: dict[str, Matter] = field(default_factory=dict)
     cases: dict[str, Any] = field(default_factory=dict)  # cases on each side, filled by `matrix_world`
+    people: Any = None  # the registry's persons, households and houses (matrix_people.People), by `matrix_world`
 
     def place(self, code: str) -> Place:
         return self.places[code]
@@ -278,6 +280,9 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> World:
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     world.cases = make_cases(world)
+    from linli.tests.matrix_people import make_people
+
+    world.people = make_people(world)
     return world
 
 

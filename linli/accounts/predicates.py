@@ -275,8 +275,9 @@ def can_edit_care_rules(user: Any) -> bool:
 
 def can_see_reporter_care_tags(user: Any, case: Any) -> bool:
     """A linked reporter's care tags on a case page: the lead unit, which must reach the person, and the grid
-    and community staff of the case's place, who visit them; everyone else sees that tags exist, masked."""
-    return can_handle_case(user, case) or (scope_of(user).has(CARE_VISITORS) and can(user, "view", case))
+    and community staff of the case's place, who visit them; everyone else sees that tags exist, masked.
+    "change", the staff reach: reading a case as its own reporter must not open the tags to a visitor role."""
+    return can_handle_case(user, case) or (scope_of(user).has(CARE_VISITORS) and can(user, "change", case))
 
 
 # Care visits (linli.people.views_care): whether a list of people already read offers the visit form at all;

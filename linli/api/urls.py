@@ -2,13 +2,16 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from . import cases_views, pages, views
+from . import cases_views, pages, people_views, views
 
 router = DefaultRouter()
 router.register("places", views.PlaceViewSet, basename="place")
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("matters", views.MatterViewSet, basename="matter")
 router.register("cases", cases_views.CaseViewSet, basename="case")
+router.register("persons", people_views.PersonViewSet, basename="person")
+router.register("households", people_views.HouseholdViewSet, basename="household")
+router.register("houses", people_views.HouseViewSet, basename="house")
 
 app_name = "api"
 urlpatterns = [

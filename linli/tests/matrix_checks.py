@@ -427,6 +427,9 @@ def _export(probe: Probe, url: Callable[..., str]) -> None:
     _detail(probe, "places.place", lambda o: f"{url()}?format=csv&root={o.pk}")
 
 
+# The registry's checks live in their own module, which reads this one's helpers: imported here, after them.
+from .matrix_checks_people import PEOPLE_READ_PATHS  # noqa: E402
+
 # namespace:name → how to probe it. Format-suffix twins (".json") get the same probe.
 READ_PATHS: dict[str, Callable[[Probe, Callable[..., str]], None]] = {
     "home": lambda p, u: _leaks(p, u()),
@@ -464,4 +467,5 @@ READ_PATHS: dict[str, Callable[[Probe, Callable[..., str]], None]] = {
     "api:case-list": lambda p, u: _api_case_list(p, u()),
     "api:case-detail": lambda p, u: _detail(p, "cases.case", lambda o: u(number=o.number)),
     "intake:found": lambda p, u: _leaks(p, u()),
+    **PEOPLE_READ_PATHS,
 }

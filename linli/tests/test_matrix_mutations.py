@@ -70,6 +70,37 @@ def _parts_by_place_only(qs: models.QuerySet[Any], scope: Any, action: str, user
     return scopes.keep(qs, scopes.under_any(scope.paths(PLACE_ROLES), "case__place__path"))
 
 
+def _persons_by_jurisdiction(qs: models.QuerySet[Any], scope: Any, action: str, user: Any) -> models.QuerySet[Any]:
+    """The registry opened by a unit's jurisdiction: a department's handlers read the people of its district."""
+    from linli.places.models import Place
+
+    base = ORIGINAL["people.person"](qs, scope, action, user)
+    units = [g.unit_id for g in scope.grants if g.unit_id]
+    jurisdiction = Place.objects.filter(units__in=units).values_list("path", flat=True)
+    extra = scopes.under_any(list(jurisdiction), "place__path")
+    return base | qs.filter(extra) if extra is not None else base
+
+
+def _persons_kept_by_readers(qs: models.QuerySet[Any], scope: Any, action: str, user: Any) -> models.QuerySet[Any]:
+    """Upkeep by every reader: grid workers and street dispatchers change the people they read."""
+    return ORIGINAL["people.person"](qs, scope, "view" if action == "change" else action, user)
+
+
+def _members_by_household(qs: models.QuerySet[Any], scope: Any, action: str, user: Any) -> models.QuerySet[Any]:
+    """A membership read by its household's house, not its person: a past member's row follows the household."""
+    if scope.everything:
+        return qs
+    roles = scopes.PLACE_EDITORS if action == "change" else scopes.PLACE_READERS
+    return scopes.keep(qs, scopes.under_any(scope.paths(roles), "household__house__path"))
+
+
+def _imports_by_community(qs: models.QuerySet[Any], scope: Any, action: str, user: Any) -> models.QuerySet[Any]:
+    """An import read by everyone in the uploader's places instead of the uploader alone."""
+    if scope.everything:
+        return qs
+    return scopes.keep(qs, scopes.under_any(scope.paths(scopes.PLACE_READERS), "scope_place__path"))
+
+
 ORIGINAL = dict(scopes.RULES)
 MUTATIONS = {
     "places: jurisdiction opens the registry": ("places.place", _places_ignore_grant_roles),
@@ -83,6 +114,20 @@ MUTATIONS = {
     "case events: by place only": ("cases.caseevent", _parts_by_place_only),
     "case photos: everything": ("cases.casephoto", _everything),
     "deadline rules: nothing": ("cases.deadlinerule", _nothing),
+    "persons: a unit's jurisdiction opens the registry": ("people.person", _persons_by_jurisdiction),
+    "persons: every reader keeps the registry": ("people.person", _persons_kept_by_readers),
+    "persons: everything": ("people.person", _everything),
+    "household members: by the household, not the person": ("people.householdmember", _members_by_household),
+    "houses: nothing": ("people.house", _nothing),
+    "care rules: everything": ("people.carerule", _everything),
+    "purged counts: everything": ("people.purgedcount", _everything),
+    "registry imports: the uploader's whole community": ("people.registryimport", _imports_by_community),
+}
+# Mutations the pages and API must notice too, with the viewers they affect.
+PATH_VIEWERS = {
+    "places.place": {"a_department_handler", "a_grid_worker"},
+    "orgs.unit": {"a_department_handler", "a_grid_worker"},
+    "people.person": {"a_department_handler", "a_grid_worker"},
 }
 
 
@@ -95,7 +140,7 @@ def test_a_broken_rule_fails_the_matrix(matrix_world: Any, monkeypatch: pytest.M
     monkeypatch.setitem(scopes.RULES, label, rule)
     after = queryset_probes(matrix_world, {label})
     assert len(after.failures) > len(before.failures), mutation
-    # The pages and API notice too, for the viewers the mutation affects.
-    if label in {"places.place", "orgs.unit"}:
-        viewers = {"a_department_handler", "a_grid_worker"}
-        assert path_probes(matrix_world, only=viewers).failures
+    # The pages and API notice too, for the viewers the mutation affects (the persons' mutations of "change"
+    # leave every read path as it was).
+    if label in PATH_VIEWERS and "keeps" not in mutation:
+        assert path_probes(matrix_world, only=PATH_VIEWERS[label]).failures

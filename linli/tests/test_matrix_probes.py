@@ -147,6 +147,8 @@ NOT_READ_PATHS: dict[str, str] = {
     "open311:token": "Open311: the public board's cases, or the api_key's scope (linli/open311/tests)",
     "open311:updates": "Open311: the public board's cases, or the api_key's scope (linli/open311/tests)",
     "open311:not-found": "Open311: the public board's cases, or the api_key's scope (linli/open311/tests)",
+    "api:person-reveal": "POST only: reveals a person found through the scoped queryset; the action checks "
+    "can_reveal_person and writes one access-log row (linli/api/tests/test_people_api.py)",
     "worktime:template": "a year of the working calendar, a catalogue every grant holder reads; calendar editors only",
 }
 # Whole namespaces outside the matrix: the Django admin has its own gate (Linli's login with two-factor).

@@ -26,6 +26,7 @@ from linli.places.models import Place
 from linli.worktime.models import CalendarDay, CalendarYear
 
 from .matrix_spec_cases import CASE_MODELS, EXPORT_AS_CHANGE, PARTS, CaseFacts, case_rule, work_places
+from .matrix_spec_people import CATALOGUES, PEOPLE_MODELS, PeopleFacts, people_rule
 
 PLACE_READERS = {
     Role.DISTRICT_COMMAND,
@@ -55,6 +56,7 @@ MODELS: dict[str, type[Any]] = {
     "worktime.calendaryear": CalendarYear,
     "notices.notice": Notice,
     **CASE_MODELS,  # the closed loop: its spec is in matrix_spec_cases.py
+    **PEOPLE_MODELS,  # the registry of people and houses: its spec is in matrix_spec_people.py
 }
 ACTIONS = ("view", "change", "export", "pick")
 
@@ -100,6 +102,7 @@ class Snapshot:
         self.calendar_years = set(CalendarYear.objects.values_list("pk", flat=True))
         self.notices = dict(Notice.objects.values_list("pk", "recipient_id"))
         self.case_facts = CaseFacts()
+        self.people_facts = PeopleFacts()
         # Users the spec says nothing about as objects of others' reads: nobody should depend on whether an
         # expired grant or a deactivated account still shows up in a colleague's list.
         self.limbo = {
@@ -359,6 +362,12 @@ RULE_OF: dict[str, Any] = {
     **{label: case_rule(label) for label in PARTS},
     # Deadline settings are a catalogue like the responsibility list: read by all, changed by district command.
     "cases.deadlinerule": lambda snap, *a: _catalogue(snap.case_facts.deadline_rules)(snap, *a),
+    **{label: people_rule(label) for label in PEOPLE_MODELS if label not in CATALOGUES},
+    # Care visit rules and retention rules are catalogues like the responsibility list.
+    **{
+        label: lambda snap, *a, attr=attr: _catalogue(getattr(snap.people_facts, attr))(snap, *a)
+        for label, attr in CATALOGUES.items()
+    },
 }
 
 

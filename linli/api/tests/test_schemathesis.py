@@ -73,6 +73,9 @@ FUZZ = settings(
 
 
 def test_api_conforms_logged_in(api_schema: Any, world: Any, client: Any) -> None:
+    from linli.tests.matrix_people import make_people
+
+    make_people(world)  # the registry's lists and answers are checked against their schemas with rows in them
     client.force_login(world.users[Role.DISTRICT_COMMAND])
     session = client.cookies["sessionid"].value
 
