@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from linli.cases.models import Case
 from linli.core.crypto import digest
+from linli.core.masking import mask_name
 from linli.core.validation import normalize_phone
 from linli.places.choices import PlaceLevel
 from linli.places.models import Place, subtree_q
@@ -207,10 +208,20 @@ def page_of(qs: QuerySet[Any], number: Any, size: int = PAGE_SIZE) -> Page:
     return Page(rows=rows[:size], number=page, has_next=len(rows) > size)
 
 
-def shown(persons: Any) -> Any:
-    """Attach each person's masked fields as `.shown`, for templates (which cannot call with arguments)."""
+def shown(persons: Any, viewer: Any = None) -> Any:
+    """Attach each person's masked fields as `.shown`, for templates (which cannot call with arguments).
+
+    With a viewer, a person outside the viewer's reach (an owner living elsewhere, a tenant registered in
+    another grid) is named by family name only: the house's record is in reach, the person is not."""
+    persons = list(persons)
+    reach: set[int] | None = None
+    if viewer is not None and persons:
+        ids = {p.pk for p in persons}
+        reach = set(Person.objects.restrict(viewer).filter(pk__in=ids).values_list("pk", flat=True))
     for person in persons:
         person.shown = person_fields(person)
+        if reach is not None and person.pk not in reach:
+            person.shown["name"] = mask_name(person.name)
     return persons
 
 
@@ -246,7 +257,7 @@ def lineage(place: Place) -> list[Place]:
 def members_of(user: Any, household: Household) -> list[HouseholdMember]:
     rows = HouseholdMember.objects.restrict(user).filter(household=household).select_related("person")
     members = list(rows.order_by("left_on", "joined_on", "pk"))
-    shown([m.person for m in members])
+    shown([m.person for m in members], user)
     return members
 
 
@@ -283,7 +294,7 @@ def person_card(user: Any, person: Person) -> PersonCard:
         house = House.objects.restrict(user).filter(place=at_house).first()
         owners = list(Ownership.objects.restrict(user).filter(house=at_house).select_related("person"))
         tenants = list(Tenancy.objects.restrict(user).filter(house=at_house).select_related("person"))
-        shown([o.person for o in owners if o.person] + [t.person for t in tenants])
+        shown([o.person for o in owners if o.person] + [t.person for t in tenants], user)
     cases = Case.objects.restrict(user).filter(reporter_person=person).only("pk", "title", "state", "created_at")
     return PersonCard(
         memberships=memberships,
@@ -337,7 +348,8 @@ def house_card(user: Any, place: Place) -> HouseCard:
         [o.person for o in owners if o.person]
         + [t.person for t in tenants]
         + [m.person for rows in by_household.values() for m in rows]
-        + residents
+        + residents,
+        user,
     )
     return HouseCard(
         house=House.objects.restrict(user).filter(place=place).first(),

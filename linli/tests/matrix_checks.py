@@ -268,6 +268,7 @@ MARKERS: dict[str, list[Callable[[Any], str]]] = {
     "api.apitoken": [lambda t: t.name],
     "notices.notice": [lambda n: n.title],
     "cases.case": [lambda c: c.title],
+    "people.person": [lambda p: p.name],
 }
 # The root place (every breadcrumb starts with it) and the superuser's name (also a word of CSS, `:root`).
 PUBLIC_TEXT = {"北京市", "root"}

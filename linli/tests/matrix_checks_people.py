@@ -10,7 +10,7 @@ from typing import Any
 
 from linli.api.pagination import MAX_LIMIT
 
-from .matrix_checks import DENIED, Probe, _detail, _pk_map, _sample
+from .matrix_checks import DENIED, HIDDEN, Probe, _detail, _leaks, _pk_map, _sample, _xlsx_leaks
 
 
 def _clear_texts() -> list[tuple[str, str]]:
@@ -100,7 +100,67 @@ def house_detail(probe: Probe, u: Callable[..., str]) -> None:
     _parts(probe, "people.house", _by_pk(u), "people.household", lambda h: h.house_id, "households")
 
 
+def page(probe: Probe, label: str, u: Callable[..., str]) -> None:
+    """A registry page of one record: 404 out of reach; in reach, no outside marker and nothing in the clear."""
+    _detail(probe, label, _by_pk(u))
+    objects = _pk_map(label)
+    for pk in sorted(_sample(probe, probe.want(label)[0], probe.per_side)):
+        url = u(pk=objects[pk].pk)
+        _leaks(probe, url)
+        response = probe.client.get(url)
+        if response.status_code == 200:
+            _masked(probe, url, response.content.decode())
+
+
+def visit_form(probe: Probe, u: Callable[..., str]) -> None:
+    """The visit form: out of reach 404; in reach 200, or 403 for a role that does not visit, or 404 for a
+    person who has left (nobody is visited after moving away)."""
+    must, never = probe.want("people.person")
+    persons = _pk_map("people.person")
+    for pk in sorted(_sample(probe, must, probe.per_side) | _sample(probe, never, probe.per_side)):
+        status = probe.client.get(u(pk=pk)).status_code
+        if pk in never:
+            probe.check(status in HIDDEN | DENIED, f"GET {u(pk=pk)} (person#{pk} outside) → {status}")
+        else:
+            allowed = {200} | DENIED | (HIDDEN if persons[pk].left_on else set())
+            probe.check(status in allowed, f"GET {u(pk=pk)} (person#{pk} inside) → {status}")
+
+
+def visit_photo(probe: Probe, u: Callable[..., str]) -> None:
+    """A visit's photo: out of reach always 404; in reach 200, or 404 when the visit has no photo."""
+    must, never = probe.want("people.carevisit")
+    visits = _pk_map("people.carevisit")
+    for pk in sorted(_sample(probe, must, probe.per_side) | _sample(probe, never, probe.per_side)):
+        status = probe.client.get(u(pk=pk)).status_code
+        if pk in never:
+            probe.check(status in HIDDEN | DENIED, f"GET {u(pk=pk)} (visit#{pk} outside) → {status}")
+        else:
+            ok = status == 200 if visits[pk].photo else status in HIDDEN | DENIED | {200}
+            probe.check(ok, f"GET {u(pk=pk)} (visit#{pk} inside) → {status}")
+
+
+def listing(probe: Probe, url: str, **params: str) -> None:
+    _leaks(probe, url, params)
+    response = probe.client.get(url, params)
+    if response.status_code == 200:
+        _masked(probe, url, response.content.decode())
+
+
 PEOPLE_READ_PATHS: dict[str, Callable[[Probe, Callable[..., str]], None]] = {
+    "people:search": lambda p, u: (listing(p, u()), listing(p, u(), q="矩阵"), listing(p, u(), q="矩阵", status="all")),
+    "people:person": lambda p, u: page(p, "people.person", u),
+    "people:household": lambda p, u: page(p, "people.household", u),
+    "people:house": lambda p, u: page(p, "people.house", u),
+    "people:statistics": lambda p, u: listing(p, u()),
+    "people:statistics_export": lambda p, u: _xlsx_leaks(p, u()),
+    "people:care_list": lambda p, u: (listing(p, u()), listing(p, u(), due="overdue")),
+    "people:care_map": lambda p, u: listing(p, u()),
+    "people:care_rules": lambda p, u: listing(p, u()),
+    "people:care_visit": visit_form,
+    "people:care_history": lambda p, u: page(p, "people.person", u),
+    "people:care_photo": visit_photo,
+    "places:add_child": lambda p, u: _detail(p, "places.place", _by_pk(u)),
+    "places:edit": lambda p, u: _detail(p, "places.place", _by_pk(u)),
     "api:person-list": lambda p, u: _list(p, "people.person", u()),
     "api:person-detail": person_detail,
     "api:person-care-tags": person_care_tags,
