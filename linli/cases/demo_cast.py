@@ -31,6 +31,8 @@ from .models import Case
 
 SPOT_LEVELS = (PlaceLevel.BUILDING, PlaceLevel.ESTATE)
 MOBILE_PREFIXES = ("135", "136", "137", "138", "139", "150", "151", "152", "158", "159", "186", "187", "188", "189")
+REGISTRY_CALLERS = 1500  # registered people's numbers the hotline callers draw from
+REGISTRY_CALLER_SHARE = 0.15
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 
 
@@ -254,10 +256,16 @@ class Cast:
         return found or create_user(None, username=username, role=role, display_name=display, places=[district])
 
     def _residents(self, wanted: int) -> None:
+        from linli.people.demo import registry_phones
+
         held = Grant.objects.active().filter(role=Role.RESIDENT, user__is_active=True).order_by("user_id")
         self.residents = [g.user for g in held.select_related("user")]
         self.demo_resident = next((u for u in self.residents if u.has_usable_password()), None)
         taken = set(User.objects.filter(Q(username__startswith="resident-")).values_list("username", flat=True))
+        # Some reporters are people of the demo's registry (none without one): every sixth new resident
+        # account, and some hotline callers (`caller_phone`), so that requests link to registered people.
+        known = registry_phones(self.rng, REGISTRY_CALLERS + max(0, wanted - len(self.residents)) // 6)
+        self.callers, known = known[:REGISTRY_CALLERS], known[REGISTRY_CALLERS:]
         n = 0
         while len(self.residents) < wanted:
             n += 1
@@ -272,9 +280,15 @@ class Cast:
                     username=username,
                     role=Role.RESIDENT,
                     display_name=f"{surname}{title}",
-                    phone=mobile(self.rng),
+                    phone=known.pop() if known and n % 6 == 0 else mobile(self.rng),
                 )
             )
+
+    def caller_phone(self, rng: random.Random) -> str:
+        """A hotline caller's number: now and then a registered person's, else a made-up one."""
+        if self.callers and rng.random() < REGISTRY_CALLER_SHARE:
+            return rng.choice(self.callers)
+        return mobile(rng)
 
     def handler(self, unit: Unit | None, spot: Spot) -> User | None:
         """Who acts as `unit` (None: nobody works for it)."""

@@ -22,7 +22,7 @@ from linli.dispatch.choices import Channel
 from linli.worktime.clock import add_working_days, local, zone
 
 from .choices import CaseState, Urgency
-from .demo_cast import Cast, Spot, mobile
+from .demo_cast import Cast, Spot
 from .demo_clock import UTC
 from .demo_texts import Message, messages
 from .models import Case
@@ -313,7 +313,7 @@ class Planner:
         elif plan.channel == Channel.HOTLINE:
             plan.submitter = rng.choice(self.cast.operators) if self.cast.operators else None
             plan.name = f"{rng.choice('王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林')}{rng.choice(('先生', '女士'))}"
-            plan.phone = mobile(rng)
+            plan.phone = self.cast.caller_phone(rng)
         else:
             plan.submitter = self.cast.field_worker(plan.spot)
             if plan.submitter is None:  # no one patrols here: the request comes by phone instead

@@ -23,7 +23,8 @@ from linli.core.masking import mask_id_number, mask_phone
 
 from .validation import BODY_LIMIT, TITLE_LIMIT, check_free_text
 
-PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# Mobiles as people write them: 13812345678, 138 1234 5678, 138-1234-5678, +86 138…
+PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
 ID_RE = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
 LANDLINE_RE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
 SPACE_RE = re.compile(r"\s+")
@@ -41,7 +42,7 @@ def scrub(text: str) -> str:
     """Whitespace collapsed, personal numbers masked (the history must hold no one's number in the clear)."""
     text = SPACE_RE.sub(" ", text or "").strip()
     text = ID_RE.sub(lambda m: mask_id_number(m.group()), text)
-    text = PHONE_RE.sub(lambda m: mask_phone(m.group()), text)
+    text = PHONE_RE.sub(lambda m: mask_phone(re.sub(r"\D", "", m.group())[-11:]), text)
     return LANDLINE_RE.sub(lambda m: mask_phone(m.group()), text)
 
 

@@ -95,7 +95,10 @@ def case_context(
         "map_data": _map(case),
     }
     if staff:
+        from linli.people.linking import reporter_care
+
         context.update(
+            reporter_care=reporter_care(user, case),
             co_units=queries.co_units(user, case),
             returns=queries.returns(user, case),
             approvals=queries.approvals(user, case),

@@ -15,7 +15,20 @@ logger = logging.getLogger("linli.cases")
 def route_case(case_id: int) -> str:
     from .actions.routing import route_case as route
 
-    return str(route(case_id).state)
+    case = route(case_id)
+    _link_reporter(case)
+    return str(case.state)
+
+
+def _link_reporter(case: object) -> None:
+    """The registry's person behind the reporter's phone, for the case page (linli.people.linking); after
+    routing has committed, and never at routing's expense."""
+    from linli.people.linking import link_reporter
+
+    try:
+        link_reporter(case)
+    except Exception:
+        logger.exception("case %s: the reporter could not be linked to the registry", getattr(case, "pk", None))
 
 
 @task()

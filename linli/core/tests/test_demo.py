@@ -9,13 +9,14 @@ from linli.accounts.models import Grant
 from linli.cases.models import Case
 from linli.cases.timeline import verify_all
 from linli.orgs.models import Matter, MatterAdmission, Unit
+from linli.people.models import Person
 from linli.places.models import Place
 
 
 @pytest.mark.django_db(transaction=True)
 def test_demo_city_is_built_once_on_real_codes(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-    call_command("build_demo_city", "--quiet", "--cases", "120")
+    call_command("build_demo_city", "--quiet", "--cases", "120", "--persons", "200")
     levels = dict(Place.objects.values_list("level").annotate(n=Count("id")).order_by())
     assert levels["district"] == 1 and levels["street"] == 17 and levels["community"] == 169
     assert levels["building"] >= 2000
@@ -30,5 +31,6 @@ def test_demo_city_is_built_once_on_real_codes(settings, tmp_path):
     # The history on top of it: its own accounts, every chain whole, the resident's requests among them.
     assert Case.objects.count() == 120 and verify_all() == (120, None)
     assert Case.objects.filter(reporter__username="resident").exists()
-    call_command("build_demo_city", "--quiet", "--cases", "120")  # a second run changes nothing
+    call_command("build_demo_city", "--quiet", "--cases", "120", "--persons", "200")  # a second run changes nothing
     assert Place.objects.filter(level="district").count() == 1 and Case.objects.count() == 120
+    assert Person.objects.count() == 200

@@ -33,21 +33,27 @@ def rule_days() -> dict[str, int | None]:
     return days
 
 
+def visit_clock(
+    person: Person, tags: list[CareTag], rules: dict[str, int | None], today: datetime.date
+) -> tuple[int | None, datetime.date | None]:
+    """(days between visits, next visit due) from the tags in force and the last visit: the one rule, also
+    used by the demo population (linli.people.demo_care), which writes its people in bulk."""
+    in_force = [t for t in tags if t.in_force(today)]
+    every = min((d for d in (rules.get(t.tag) for t in in_force) if d), default=None)
+    if every is None or person.left_on is not None:
+        return None, None
+    start = (
+        timezone.localdate(person.last_visited_at) if person.last_visited_at else min(t.valid_from for t in in_force)
+    )
+    return every, start + datetime.timedelta(days=every)
+
+
 def refresh_visit_clock(person: Person, rules: dict[str, int | None] | None = None) -> None:
     """Recompute `visit_every_days` and `next_visit_due` from the tags in force and the last visit."""
-    today = timezone.localdate()
     rules = rules if rules is not None else rule_days()
-    tags = [t for t in person.care_tags.all() if t.in_force(today)]
-    intervals = [rules.get(t.tag) for t in tags]
-    every = min((d for d in intervals if d), default=None)
-    if every is None or person.left_on is not None:
-        person.visit_every_days, person.next_visit_due = None, None
-    else:
-        start = (
-            timezone.localdate(person.last_visited_at) if person.last_visited_at else min(t.valid_from for t in tags)
-        )
-        person.visit_every_days = every
-        person.next_visit_due = start + datetime.timedelta(days=every)
+    person.visit_every_days, person.next_visit_due = visit_clock(
+        person, list(person.care_tags.all()), rules, timezone.localdate()
+    )
     Person.objects.filter(pk=person.pk).update(
         visit_every_days=person.visit_every_days, next_visit_due=person.next_visit_due
     )

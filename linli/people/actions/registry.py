@@ -77,7 +77,16 @@ def register_person(
         target=person,
         data={"place": place.code, "residency": person.residency},
     )
+    _link_cases_after_commit(person)
     return person
+
+
+def _link_cases_after_commit(person: Person, previous_phone_digest: str | None = None) -> None:
+    """The person's open requests (and those on their previous number) get linked again (linli.people.linking)
+    once the change is committed; a failure there is logged and never undoes the change."""
+    from ..linking import link_person_cases
+
+    transaction.on_commit(lambda: link_person_cases(person.pk, previous_phone_digest), robust=True)
 
 
 def _lock(person: Person) -> Person:
@@ -90,6 +99,7 @@ def update_person(actor: Any, person: Person, **changes: Any) -> Person:
     person = _lock(person)
     if not can_edit_person(actor, person):
         raise PermissionDenied(_("You may not change this person"))
+    previous_phone_digest = person.phone_digest
     current = {f: getattr(person, f) for f in PERSON_FIELDS}
     merged = {**current, **{k: v for k, v in changes.items() if k in PERSON_FIELDS}}
     data = check_person(merged)
@@ -106,6 +116,8 @@ def update_person(actor: Any, person: Person, **changes: Any) -> Person:
     person.save()
     shown = {f: str(getattr(person, f)) for f in changed if f not in PERSONAL_FIELDS and f != "note"}
     audit.record(AuditAction.PERSON_UPDATED, actor=actor, target=person, data={"fields": changed, "now": shown})
+    if {"phone", "left_on"} & set(changed):
+        _link_cases_after_commit(person, previous_phone_digest)
     return person
 
 

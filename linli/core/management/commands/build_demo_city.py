@@ -10,16 +10,20 @@ from linli.core import demo
 
 class Command(BaseCommand):
     help = (
-        "Build the demo city (东城区 of Beijing) once, then a year of requests on it once (LINLI_DEMO_CASES or "
-        "--cases, default 20,000); deterministic from --seed."
+        "Build the demo city (东城区 of Beijing) once, its registered population once (LINLI_DEMO_PERSONS or "
+        "--persons, default 50,000), then a year of requests on it once (LINLI_DEMO_CASES or --cases, default "
+        "20,000); deterministic from --seed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=20261123)
         parser.add_argument("--cases", type=int, default=None, help="how many requests the demo history holds")
+        parser.add_argument("--persons", type=int, default=None, help="how many people the demo registry holds")
         parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
-    def handle(self, *args: Any, seed: int, cases: int | None, quiet: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, seed: int, cases: int | None, persons: int | None, quiet: bool, **options: Any
+    ) -> None:
         built_now = not demo.is_built()
         if built_now:
             started = time.monotonic()
@@ -30,14 +34,45 @@ class Command(BaseCommand):
                 self.stdout.write(f"Units: {summary.units}; matters: {summary.matters}")
         elif not quiet:
             self.stdout.write("The demo city is already built.")
-        self.build_history(cases, seed, quiet)
+        # The people first: the history's reporters include some of them, and its requests link to them.
+        people_now = self.build_population(persons, seed, quiet)
+        history_now = self.build_history(cases, seed, quiet)
+        if people_now or history_now:
+            self.link_reporters(quiet)
         if quiet:
             return
         if built_now:
             self.queue_first_model()
         self.print_accounts()
 
-    def build_history(self, cases: int | None, seed: int, quiet: bool) -> None:
+    def build_population(self, persons: int | None, seed: int, quiet: bool) -> bool:
+        from linli.people import demo as people
+
+        if not quiet:
+            self.stdout.write(f"Building the demo population ({persons or people.wanted_count()} people)…")
+        built = people.build(persons, seed=seed)
+        if quiet:
+            return built is not None
+        if built is None:
+            self.stdout.write("The demo population is already there.")
+            return False
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo population built in {built.seconds:.1f} s: {built.persons} people in {built.households} "
+                f"households on {built.houses} houses of {built.communities} communities"
+            )
+        )
+        self.stdout.write("Rows: " + ", ".join(f"{k} {v}" for k, v in built.counts.items()))
+        return True
+
+    def link_reporters(self, quiet: bool) -> None:
+        from linli.people.linking import link_all
+
+        linked = link_all()
+        if linked and not quiet:
+            self.stdout.write(f"Linked {linked} requests to their reporters in the registry.")
+
+    def build_history(self, cases: int | None, seed: int, quiet: bool) -> bool:
         from linli.cases import demo_history
 
         if not quiet:
@@ -46,9 +81,9 @@ class Command(BaseCommand):
         if history is None:
             if not quiet:
                 self.stdout.write("The demo history is already there.")
-            return
+            return False
         if quiet:
-            return
+            return True
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo history built in {history.seconds['total']:.1f} s: {history.cases} requests, "
@@ -56,6 +91,7 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write("States: " + ", ".join(f"{k} {v}" for k, v in history.states.most_common()))
+        return True
 
     def queue_first_model(self) -> None:
         """Queue the first dispatch model's training for the task worker; `run_scheduler` retrains it later."""
