@@ -154,13 +154,20 @@ def _make(admin: User, username: str, role: str, places: list[Place], units: lis
 
 
 def restore_calendar_seed() -> None:
-    """The holiday calendar is seeded by a data migration; a transactional test earlier in the same worker
+    """The holiday calendar (and the registry's visit and retention rules) are seeded by data migrations; a transactional test earlier in the same worker
     (the browser tests' live server) flushes every table, so put the seed back, as a fresh database has it."""
     from linli.worktime.models import CalendarDay, CalendarYear
     from linli.worktime.seed import seed
 
     if not CalendarYear.objects.exists():
         seed(CalendarDay, CalendarYear)
+    from linli.people.choices import DEFAULT_RETENTION_YEARS, DEFAULT_VISIT_DAYS
+    from linli.people.models import CareRule, RetentionRule
+
+    for tag, days in DEFAULT_VISIT_DAYS.items():  # the registry's rules are seeded by a migration too
+        CareRule.objects.get_or_create(tag=tag, defaults={"visit_every_days": days})
+    for residency, years in DEFAULT_RETENTION_YEARS.items():
+        RetentionRule.objects.get_or_create(residency=residency, defaults={"keep_years": years})
 
 
 @pytest.fixture

@@ -226,6 +226,7 @@ STATISTICS_READERS = frozenset(
     {Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY, Role.STREET_DISPATCHER, Role.DISTRICT_COMMAND}
 )
 CARE_RULE_EDITORS = frozenset({Role.DISTRICT_COMMAND})
+RETENTION_RULE_EDITORS = frozenset({Role.DISTRICT_COMMAND})
 
 
 def can_read_registry(user: Any) -> bool:
@@ -273,6 +274,21 @@ def can_edit_care_rules(user: Any) -> bool:
     return scope_of(user).has(CARE_RULE_EDITORS)
 
 
+def can_visit_people(user: Any) -> bool:
+    """Whether a list of people already read offers the visit form at all (linli.people.views_care); each
+    visit is still checked per person by `can_log_visit`."""
+    return scope_of(user).has(CARE_VISITORS)
+
+
+def can_register_people(user: Any) -> bool:
+    """Whether to offer the registration form at all; the action asks `can_edit_registry` for the place."""
+    return scope_of(user).has(REGISTRY_KEEPERS)
+
+
+def can_edit_retention_rules(user: Any) -> bool:
+    return scope_of(user).has(RETENTION_RULE_EDITORS)
+
+
 def can_see_reporter_care_tags(user: Any, case: Any) -> bool:
     """A linked reporter's care tags on a case page: the lead unit, which must reach the person, and the grid
     and community staff of the case's place, who visit them; everyone else sees that tags exist, masked.
@@ -280,23 +296,14 @@ def can_see_reporter_care_tags(user: Any, case: Any) -> bool:
     return can_handle_case(user, case) or (scope_of(user).has(CARE_VISITORS) and can(user, "change", case))
 
 
-# Care visits (linli.people.views_care): whether a list of people already read offers the visit form at all;
-# each visit is still checked per person by `can_log_visit`.
-
-
-def can_visit_people(user: Any) -> bool:
-    return scope_of(user).has(CARE_VISITORS)
-
-
 # --------------------------------------------------------------------------------------------------
 # The place tree below the community, edited on the place pages (linli.places.views_edit), and the
-# retention rules (linli.people.retention).
+# retention rules (linli.people.retention) are the registry's, above.
 
 # Community staff keep the estates, buildings, units and houses of their community; grids are drawn by
 # the district (they carry routing and the grid workers' grants), so only district command adds them.
 LOCAL_PLACE_LEVELS = frozenset({"estate", "building", "building_unit", "house"})
 GRID_KEEPERS = frozenset({Role.DISTRICT_COMMAND})
-RETENTION_RULE_EDITORS = frozenset({Role.DISTRICT_COMMAND})
 
 
 def can_shape_place_tree(user: Any, parent: Any, level: str) -> bool:
@@ -304,15 +311,3 @@ def can_shape_place_tree(user: Any, parent: Any, level: str) -> bool:
     if level == "grid":
         return scope_of(user).has(GRID_KEEPERS) and can_edit_registry(user, parent)
     return level in LOCAL_PLACE_LEVELS and can_edit_registry(user, parent)
-
-
-def can_edit_retention_rules(user: Any) -> bool:
-    return scope_of(user).has(RETENTION_RULE_EDITORS)
-
-
-# The registry's pages (linli.people views): whether to offer the form for registering a person at all;
-# the action itself asks `can_edit_registry` for the place the person is registered at.
-
-
-def can_register_people(user: Any) -> bool:
-    return scope_of(user).has(REGISTRY_KEEPERS)

@@ -63,6 +63,12 @@ TABLE: dict[str, Need] = {
     "can_give_subject_copy": Need("person", KEEPERS),
     "can_read_registry_statistics": Need("role", STATISTICIANS),
     "can_edit_care_rules": Need("role", frozenset({DISTRICT})),
+    # §7 retention is the district's rule, like the visit rules.
+    "can_edit_retention_rules": Need("role", frozenset({DISTRICT})),
+    # §1 grid workers visit vulnerable people; community staff visit too.
+    "can_visit_people": Need("role", VISITORS),
+    # §1 community workers keep the registry ("registry upkeep"); the district as the places' editor.
+    "can_register_people": Need("role", KEEPERS),
     # §4 the lead unit must reach the person; §1 grid and community staff visit them.
     "can_see_reporter_care_tags": Need("case", VISITORS),
     # Registering people, households and owners at a house is keeping the registry there.

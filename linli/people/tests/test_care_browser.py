@@ -99,7 +99,7 @@ def test_grid_worker_logs_a_visit_in_three_screens(
     page.locator(f'[data-visit="{late.pk}"]').tap()  # screen 3: the visit form
     page.wait_for_selector("h1[data-page=care-visit]")
     sync_api.expect(page.locator("#visit-name")).to_have_text("孙秀兰")
-    choice = page.locator("label.care-choice", has_text="需要关注").or_(
+    choice = page.locator("label.care-choice", has_text="需关注").or_(
         page.locator("label.care-choice", has_text="Needs attention")
     )
     box = choice.bounding_box()
