@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.predicates import can_export_registry, can_export_unmasked
-from linli.core.masking import mask_in_text
+from linli.core.masking import mask_in_text, mask_name
 from linli.core.tabular import write_csv, write_xlsx
 from linli.places.choices import PlaceLevel
 from linli.places.models import Place
@@ -148,6 +148,7 @@ def _house_rows(user: Any, place: Place | None, unmasked: bool, counter: list[in
         Ownership.objects.restrict(user, "export").filter(until__isnull=True).select_related("person").order_by("pk")
     )
     houses = houses.select_related("house").prefetch_related(Prefetch("owners", queryset=owners, to_attr="current"))
+    reach = set(Person.objects.restrict(user, "export").filter(ownerships__in=owners).values_list("pk", flat=True))
     for house_place in houses.order_by("path").iterator(chunk_size=CHUNK):
         counter[0] += 1
         house = getattr(house_place, "house", None)
@@ -158,8 +159,12 @@ def _house_rows(user: Any, place: Place | None, unmasked: bool, counter: list[in
             yield [house_place.code, area, use, "", "", "", "", ""]
         for owner in current:
             person = owner.person
-            name = _shown(person, "name", unmasked) if person else owner.organisation
-            number = _shown(person, "id_number", unmasked) if person else ""
+            if person is not None and person.pk not in reach:
+                # An owner living outside the exporter's places: the house's record is theirs, the person not.
+                name, number = mask_name(person.name), masked(person, "id_number")
+            else:
+                name = _shown(person, "name", unmasked) if person else owner.organisation
+                number = _shown(person, "id_number", unmasked) if person else ""
             yield [house_place.code, area, use, name, number, owner.share, owner.area, owner.certificate]
 
 

@@ -5,6 +5,7 @@ phone, or a sensitive person's full name. Registered in matrix_checks.READ_PATHS
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -146,6 +147,30 @@ def listing(probe: Probe, url: str, **params: str) -> None:
         _masked(probe, url, response.content.decode())
 
 
+def own_import(probe: Probe, u: Callable[..., str]) -> None:
+    """An import's column mapping or preview: never another's (out of reach: 404); one's own may answer, or
+    send the uploader on when the job is past that step."""
+    must, never = probe.want("people.registryimport")
+    for pk in sorted(_sample(probe, must, probe.per_side) | _sample(probe, never, probe.per_side)):
+        status = probe.client.get(u(pk=pk)).status_code
+        if pk in never:
+            probe.check(status in HIDDEN | DENIED, f"GET {u(pk=pk)} (import#{pk} outside) → {status}")
+        else:
+            probe.check(status in {200, 302} | HIDDEN | DENIED, f"GET {u(pk=pk)} (import#{pk} inside) → {status}")
+
+
+def export(probe: Probe, url: str) -> None:
+    """A registry export: no outside marker, and masked (the viewer did not ask for the clear file)."""
+    from openpyxl import load_workbook
+
+    _xlsx_leaks(probe, url)
+    response = probe.client.get(url)
+    if response.status_code == 200:
+        book = load_workbook(io.BytesIO(response.content), read_only=True)
+        text = "\n".join(str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c)
+        _masked(probe, url, text)
+
+
 PEOPLE_READ_PATHS: dict[str, Callable[[Probe, Callable[..., str]], None]] = {
     "people:search": lambda p, u: (listing(p, u()), listing(p, u(), q="矩阵"), listing(p, u(), q="矩阵", status="all")),
     "people:person": lambda p, u: page(p, "people.person", u),
@@ -159,6 +184,13 @@ PEOPLE_READ_PATHS: dict[str, Callable[[Probe, Callable[..., str]], None]] = {
     "people:care_visit": visit_form,
     "people:care_history": lambda p, u: page(p, "people.person", u),
     "people:care_photo": visit_photo,
+    "people:transfer": lambda p, u: listing(p, u()),
+    "people:transfer_job": lambda p, u: page(p, "people.registryimport", u),
+    "people:transfer_progress": lambda p, u: page(p, "people.registryimport", u),
+    "people:transfer_mapping": own_import,
+    "people:transfer_preview": own_import,
+    "people:transfer_export_persons": lambda p, u: export(p, u()),
+    "people:transfer_export_houses": lambda p, u: export(p, u()),
     "places:add_child": lambda p, u: _detail(p, "places.place", _by_pk(u)),
     "places:edit": lambda p, u: _detail(p, "places.place", _by_pk(u)),
     "api:person-list": lambda p, u: _list(p, "people.person", u()),

@@ -113,6 +113,8 @@ NOT_READ_PATHS: dict[str, str] = {
     "places:move": "POST only: as above, moving it under a parent the user may change",
     "places:retire": "POST only: as above, retiring it",
     "places:restore": "POST only: as above, restoring it",
+    "people:transfer_template": "the import templates: column headings and example rows, no rows of data",
+    "people:transfer_upload": "POST only: stores the uploader's own file as a new import job",
     "people:register": "the registration form: an empty form and the places the user may change (pick names)",
     "people:reveal": "POST only: reveals a person found through the scoped read; reveal_person logs it",
     "people:subject_copy": "POST only: a person found through the scoped read; the action checks its predicate, logged",
