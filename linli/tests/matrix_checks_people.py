@@ -171,14 +171,19 @@ def export(probe: Probe, url: str) -> None:
         _masked(probe, url, text)
 
 
+def listings(probe: Probe, url: str, *queries: dict[str, str]) -> None:
+    for params in queries:
+        listing(probe, url, **params)
+
+
 PEOPLE_READ_PATHS: dict[str, Callable[[Probe, Callable[..., str]], None]] = {
-    "people:search": lambda p, u: (listing(p, u()), listing(p, u(), q="矩阵"), listing(p, u(), q="矩阵", status="all")),
+    "people:search": lambda p, u: listings(p, u(), {}, {"q": "矩阵"}, {"q": "矩阵", "status": "all"}),
     "people:person": lambda p, u: page(p, "people.person", u),
     "people:household": lambda p, u: page(p, "people.household", u),
     "people:house": lambda p, u: page(p, "people.house", u),
     "people:statistics": lambda p, u: listing(p, u()),
     "people:statistics_export": lambda p, u: _xlsx_leaks(p, u()),
-    "people:care_list": lambda p, u: (listing(p, u()), listing(p, u(), due="overdue")),
+    "people:care_list": lambda p, u: listings(p, u(), {}, {"due": "overdue"}),
     "people:care_map": lambda p, u: listing(p, u()),
     "people:care_rules": lambda p, u: listing(p, u()),
     "people:care_visit": visit_form,
