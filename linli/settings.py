@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "linli.notices",
     "linli.cases",
     "linli.people",
+    "linli.assessment",
     "linli.open311",
 ]
 

@@ -93,7 +93,14 @@ def append(
     except BaseException:
         case.event_count, case.last_hash = head  # the head moves only with a saved event
         raise
+    for listener in LISTENERS:
+        listener(case, event)
     return event
+
+
+# Apps that keep figures derived from the timelines (linli.assessment) fold each event as it is written, in
+# the same transaction: registered at start-up, so the closed loop does not import them.
+LISTENERS: list[Callable[[Case, CaseEvent], None]] = []
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,11 @@ def test_demo_city_is_built_once_on_real_codes(settings, tmp_path):
     # The history on top of it: its own accounts, every chain whole, the resident's requests among them.
     assert Case.objects.count() == 120 and verify_all() == (120, None)
     assert Case.objects.filter(reporter__username="resident").exists()
+    # Its figures were folded from the timelines it wrote in bulk, and equal a recomputation.
+    from linli.assessment.models import CaseFact
+    from linli.assessment.recompute import compare
+
+    assert CaseFact.objects.filter(unit__isnull=False).count() > 60 and compare().equal
     call_command("build_demo_city", "--quiet", "--cases", "120", "--persons", "200")  # a second run changes nothing
     assert Place.objects.filter(level="district").count() == 1 and Case.objects.count() == 120
     assert Person.objects.count() == 200
