@@ -311,3 +311,60 @@ def can_shape_place_tree(user: Any, parent: Any, level: str) -> bool:
     if level == "grid":
         return scope_of(user).has(GRID_KEEPERS) and can_edit_registry(user, parent)
     return level in LOCAL_PLACE_LEVELS and can_edit_registry(user, parent)
+
+
+# --------------------------------------------------------------------------------------------------
+# Reverse assessment (反向考核, linli.assessment, DESIGN §6): communities rate their street office, streets
+# rate district departments, on the cases they exchanged and in a periodic survey that district command
+# opens; and the monthly assessment report of a street or department. Which exchanges exist is
+# linli.assessment.exchanges' answer; these add who may ask.
+
+REVERSE_RATERS = frozenset({Role.COMMUNITY_SECRETARY, Role.COMMUNITY_WORKER, Role.STREET_DISPATCHER})
+SURVEY_OPENERS = frozenset({Role.DISTRICT_COMMAND})
+REPORT_READERS_OF_DISTRICT = frozenset({Role.DISTRICT_COMMAND})
+
+
+def can_rate_reverse(user: Any) -> bool:
+    """Rating is done as a unit (a community committee or street office), so only its people rate; a platform
+    admin, who is no unit's member, rates nothing."""
+    return bool(roles_of(user) & REVERSE_RATERS)
+
+
+def can_rate_exchange(user: Any, case: Any, rated_unit: Any) -> bool:
+    """Rate `rated_unit` on `case`: the case is the rater's to read and the two units exchanged something on it."""
+    from linli.assessment.exchanges import exchange_kinds
+
+    if not can_rate_reverse(user) or rated_unit is None or not can(user, "view", case):
+        return False
+    _rater, kinds = exchange_kinds(user, case, rated_unit)
+    return bool(kinds)
+
+
+def can_answer_survey(user: Any, rated_unit: Any) -> bool:
+    """Answer a survey about `rated_unit`: the user rates as a unit that may rate it (a community its street
+    office, a street the departments over it)."""
+    from linli.assessment.exchanges import rated_candidates, rater_units
+
+    if not can_rate_reverse(user) or rated_unit is None:
+        return False
+    return any(rated_candidates(rater).filter(pk=rated_unit.pk).exists() for rater in rater_units(user))
+
+
+def can_open_survey(user: Any, district: Any = None) -> bool:
+    """Open (or change, before its first answer) a period's survey: district command, in its own district."""
+    scope = scope_of(user)
+    if not scope.has(SURVEY_OPENERS):
+        return False
+    if district is None or scope.everything:
+        return True
+    return any(district.path.startswith(path) for path in scope.paths(SURVEY_OPENERS))
+
+
+def can_read_unit_report(user: Any, unit: Any) -> bool:
+    """A unit's monthly assessment report: its own people (a street's dispatchers, a department's handlers) and
+    district command for any unit of its district."""
+    if unit is None:
+        return False
+    if works_for(user, unit):
+        return True
+    return scope_of(user).has(REPORT_READERS_OF_DISTRICT) and in_grant_reach(user, unit=unit)

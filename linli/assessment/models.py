@@ -153,3 +153,7 @@ class Scheme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Reverse assessment (反向考核) lives in its own module; imported here so that Django registers its models.
+from .models_reverse import ExchangeRating, ReverseSurvey, SurveyAnswer  # noqa: E402, F401

@@ -63,3 +63,7 @@ class AuditAction(models.TextChoices):
     PERSON_DATA_COPIED = "person.data_copied", _("Copy of a person's data given")
     PERSONS_PURGED = "persons.purged", _("Persons purged after retention")
     RETENTION_RULE_SET = "persons.retention_rule_set", _("Retention rule set")
+    REVERSE_RATED = "reverse.rated", _("Exchange rated (reverse assessment)")
+    SURVEY_ANSWERED = "reverse.survey_answered", _("Reverse survey answered")
+    SURVEY_OPENED = "reverse.survey_opened", _("Reverse survey opened")
+    REPORT_EXPORTED = "assessment.report_exported", _("Assessment report downloaded")
