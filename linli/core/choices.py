@@ -63,3 +63,4 @@ class AuditAction(models.TextChoices):
     PERSON_DATA_COPIED = "person.data_copied", _("Copy of a person's data given")
     PERSONS_PURGED = "persons.purged", _("Persons purged after retention")
     RETENTION_RULE_SET = "persons.retention_rule_set", _("Retention rule set")
+    ASSESSMENT_SCHEME_SET = "assessment.scheme_set", _("Assessment scheme set")

@@ -1,0 +1,15 @@
+"""/assessment/: figures, the cases behind them, rankings and the scheme (namespace "assessment"). Other
+parts of the app add their own url modules here, one include line each."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "assessment"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("units/<int:pk>/", views.unit_page, name="unit"),
+    path("units/<int:pk>/cases/", views.unit_cases, name="cases"),
+    path("ranking/", views.ranking, name="ranking"),
+    path("scheme/", views.scheme, name="scheme"),
+]
