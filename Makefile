@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/linli
 PYTHON_BOOT := $(shell for p in python3.13 python3.12 python3.14 python3 $(HOME)/.pyenv/versions/3.13*/bin/python3 $(HOME)/.pyenv/versions/3.12*/bin/python3 /root/.pyenv/versions/3.13*/bin/python3 /root/.pyenv/versions/3.12*/bin/python3; do \
 	if $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$p || echo $$p; break; fi; done)
 
-.PHONY: install lock run test lint typecheck unit browser chromium bench bench-intake bench-people messages openapi clean
+.PHONY: install lock run test lint typecheck unit browser chromium bench bench-intake bench-people bench-assessment messages openapi clean
 
 # Installs come from requirements.lock (every package pinned, with hashes); Linli itself goes on top
 # without touching them. After changing the dependencies in pyproject.toml, run `make lock`.
@@ -33,7 +33,7 @@ lock:
 install: $(VENV)/.installed
 
 # The demo switch (linli/settings.py): keys are generated into var/ once; without it settings demand real keys.
-run test lint typecheck unit bench bench-intake bench-people messages openapi: export LINLI_DEMO ?= 1
+run test lint typecheck unit bench bench-intake bench-people bench-assessment messages openapi: export LINLI_DEMO ?= 1
 
 run: install
 	$(BIN)/python manage.py migrate --noinput -v0
@@ -79,6 +79,11 @@ bench-intake: install
 # e.g. `make bench-people BENCH_ARGS="--database postgres --json"`.
 bench-people: install
 	$(BIN)/python bench/people_bench.py $(BENCH_ARGS)
+
+# The assessment pages over the day rows of a year of 1,000,000 requests (PostgreSQL: linli_bench_rank, rebuilt);
+# e.g. `make bench-assessment BENCH_ARGS="--database sqlite --json"`.
+bench-assessment: install
+	$(BIN)/python bench/assessment_bench.py $(BENCH_ARGS)
 
 messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench --ignore=tools --no-obsolete

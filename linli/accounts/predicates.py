@@ -368,3 +368,42 @@ def can_read_unit_report(user: Any, unit: Any) -> bool:
     if works_for(user, unit):
         return True
     return scope_of(user).has(REPORT_READERS_OF_DISTRICT) and in_grant_reach(user, unit=unit)
+
+
+# Assessment (linli.assessment, DESIGN §6). Which units' figures and which rankings a role reads is the
+# assessment scope (linli.assessment.scoping: figure_units, ranking_areas); these say who may at all.
+
+ASSESSMENT_READERS = frozenset(
+    {
+        Role.COMMUNITY_WORKER,
+        Role.COMMUNITY_SECRETARY,
+        Role.STREET_DISPATCHER,
+        Role.DEPARTMENT_HANDLER,
+        Role.DISTRICT_COMMAND,
+    }
+)
+SCHEME_EDITORS = frozenset({Role.DISTRICT_COMMAND})
+
+
+def can_read_assessment(user: Any) -> bool:
+    return scope_of(user).has(ASSESSMENT_READERS)
+
+
+def can_read_unit_figures(user: Any, unit: Any) -> bool:
+    """A unit's figures and the cases behind them: the unit lies in the user's unit scope and their role reads
+    units of its kind there (district command every unit, a street its street office and communities…)."""
+    from linli.assessment.scoping import figure_units
+
+    return can_read_assessment(user) and figure_units(user).filter(pk=unit.pk).exists()
+
+
+def can_read_ranking(user: Any, group: str) -> bool:
+    """A peer group's ranking (streets, departments, communities); the areas it covers are the scope's."""
+    from linli.assessment.scoping import RANK_READERS
+
+    return group in RANK_READERS and scope_of(user).has(RANK_READERS[group])
+
+
+def can_edit_scheme(user: Any) -> bool:
+    """The composite's weights and what 基本满意 counts for: the district's assessment rule."""
+    return scope_of(user).has(SCHEME_EDITORS)

@@ -67,3 +67,4 @@ class AuditAction(models.TextChoices):
     SURVEY_ANSWERED = "reverse.survey_answered", _("Reverse survey answered")
     SURVEY_OPENED = "reverse.survey_opened", _("Reverse survey opened")
     REPORT_EXPORTED = "assessment.report_exported", _("Assessment report downloaded")
+    ASSESSMENT_SCHEME_SET = "assessment.scheme_set", _("Assessment scheme set")

@@ -12,6 +12,9 @@ district) and every kind of case part has rows to probe. Used by conftest's `mat
 | a_street | district A (hotline)   | estate in A grid 1    | dispatched to the street office A                         |
 | x_case   | district X (hotline)   | estate in 西城区      | dispatched to dept_x                                      |
 | multi_b  | the two-hat user (web) | B community           | not dispatched: read only as the user's own request      |
+
+Every dispatch writes its case's assessment fact and the day rows of its unit and grid (the fold listens to
+the timeline), so the assessment figures have rows on each side too; district A sets a scheme.
 """
 
 from __future__ import annotations
@@ -90,4 +93,9 @@ def make_cases(world: Any) -> dict[str, Case]:
 
     # A deadline setting: a catalogue row like the responsibility list's.
     DeadlineRule.objects.create(urgency="urgent", unit_kind="district_department", contact="2h", handle="3wd")
+    # An assessment scheme, another catalogue (the dispatches above have written the facts and day rows).
+    from linli.assessment.actions import set_scheme
+
+    weights = {"weight_response": "0.2", "weight_resolution": "0.4", "weight_satisfaction": "0.4"}
+    set_scheme(district_a, name="矩阵考核方案", basic_factor="0.6", **weights)
     return {key: Case.objects.get(pk=c.pk) for key, c in cases.items()}

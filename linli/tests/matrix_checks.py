@@ -428,7 +428,9 @@ def _export(probe: Probe, url: Callable[..., str]) -> None:
     _detail(probe, "places.place", lambda o: f"{url()}?format=csv&root={o.pk}")
 
 
-# The registry's checks live in their own module, which reads this one's helpers: imported here, after them.
+# The registry's and the assessment's checks live in their own modules, which read this one's helpers:
+# imported here, after them.
+from .matrix_checks_assessment import ASSESSMENT_READ_PATHS  # noqa: E402
 from .matrix_checks_people import PEOPLE_READ_PATHS  # noqa: E402
 
 # namespace:name → how to probe it. Format-suffix twins (".json") get the same probe.
@@ -469,4 +471,5 @@ READ_PATHS: dict[str, Callable[[Probe, Callable[..., str]], None]] = {
     "api:case-detail": lambda p, u: _detail(p, "cases.case", lambda o: u(number=o.number)),
     "intake:found": lambda p, u: _leaks(p, u()),
     **PEOPLE_READ_PATHS,
+    **ASSESSMENT_READ_PATHS,
 }

@@ -101,6 +101,33 @@ def _imports_by_community(qs: models.QuerySet[Any], scope: Any, action: str, use
     return scopes.keep(qs, scopes.under_any(scope.paths(scopes.PLACE_READERS), "scope_place__path"))
 
 
+def _facts_with_the_request(qs: models.QuerySet[Any], scope: Any, action: str, user: Any) -> models.QuerySet[Any]:
+    """A fact read as its case is: the reporter reads the assessment of their own request."""
+    from linli.cases.scoping import case_condition
+
+    if scope.everything:
+        return qs
+    return scopes.keep(qs, case_condition(scope, action, prefix="case__"))
+
+
+def _facts_changed_with_the_case(qs: models.QuerySet[Any], scope: Any, action: str, user: Any) -> models.QuerySet[Any]:
+    """Whoever may change a case may change its fact (the fold's output edited by hand)."""
+    return ORIGINAL["assessment.casefact"](qs, scope, "view" if action == "change" else action, user)
+
+
+def _place_days_by_unit(qs: models.QuerySet[Any], scope: Any, action: str, user: Any) -> models.QuerySet[Any]:
+    """A grid's day rows read through the units' jurisdiction: a department reads every grid of its district."""
+    from linli.orgs.models import Unit
+    from linli.places.models import Place
+
+    base = ORIGINAL["assessment.placedaystat"](qs, scope, action, user)
+    if scope.everything or action == "change":
+        return base
+    paths = Place.objects.filter(units__in=Unit.objects.restrict(user)).values_list("path", flat=True)
+    extra = scopes.under_any(list(paths), "place__path")
+    return base | qs.filter(extra) if extra is not None else base
+
+
 ORIGINAL = dict(scopes.RULES)
 MUTATIONS = {
     "places: jurisdiction opens the registry": ("places.place", _places_ignore_grant_roles),
@@ -122,6 +149,11 @@ MUTATIONS = {
     "care rules: everything": ("people.carerule", _everything),
     "purged counts: everything": ("people.purgedcount", _everything),
     "registry imports: the uploader's whole community": ("people.registryimport", _imports_by_community),
+    "case facts: the reporter reads their request's": ("assessment.casefact", _facts_with_the_request),
+    "case facts: changed with their case": ("assessment.casefact", _facts_changed_with_the_case),
+    "unit days: everything": ("assessment.unitdaystat", _everything),
+    "place days: by the units' jurisdiction": ("assessment.placedaystat", _place_days_by_unit),
+    "schemes: nothing": ("assessment.scheme", _nothing),
 }
 # Mutations the pages and API must notice too, with the viewers they affect.
 PATH_VIEWERS = {
@@ -144,3 +176,33 @@ def test_a_broken_rule_fails_the_matrix(matrix_world: Any, monkeypatch: pytest.M
     # leave every read path as it was).
     if label in PATH_VIEWERS and "keeps" not in mutation:
         assert path_probes(matrix_world, only=PATH_VIEWERS[label]).failures
+
+
+def _figures_of_every_kind(scope: Any) -> Any:
+    """A street dispatcher reads every unit of its street (its providers too), not its street office and
+    communities only; a department handler's reach is forgotten."""
+    from linli.assessment.scoping import units_wholly_under
+
+    return units_wholly_under(scope.paths({Role.STREET_DISPATCHER, Role.DISTRICT_COMMAND}))
+
+
+def _streets_ranked_by_everyone(user: Any, group: str) -> bool:
+    from linli.accounts.predicates import can_read_assessment
+
+    return can_read_assessment(user)
+
+
+@pytest.mark.django_db
+def test_a_broken_assessment_reach_fails_the_pages(matrix_world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pages' own reach (whose figures, which rankings) is checked too, not only the models' rules."""
+    from linli.accounts import predicates
+    from linli.assessment import scoping, views
+
+    viewers = {"a_street_dispatcher", "a_department_handler", "a_community_worker"}
+    assert not path_probes(matrix_world, only=viewers).failures
+    monkeypatch.setattr(scoping, "figure_condition", _figures_of_every_kind)
+    assert path_probes(matrix_world, only=viewers).failures
+    monkeypatch.undo()
+    monkeypatch.setattr(predicates, "can_read_ranking", _streets_ranked_by_everyone)
+    monkeypatch.setattr(views, "can_read_ranking", _streets_ranked_by_everyone)
+    assert path_probes(matrix_world, only=viewers).failures

@@ -25,6 +25,7 @@ from linli.orgs.models import Matter, MatterAdmission, Unit
 from linli.places.models import Place
 from linli.worktime.models import CalendarDay, CalendarYear
 
+from .matrix_spec_assessment import ASSESSMENT_MODELS, AssessmentFacts, assessment_rule
 from .matrix_spec_cases import CASE_MODELS, EXPORT_AS_CHANGE, PARTS, CaseFacts, case_rule, work_places
 from .matrix_spec_people import CATALOGUES, PEOPLE_MODELS, PeopleFacts, people_rule
 
@@ -57,6 +58,7 @@ MODELS: dict[str, type[Any]] = {
     "notices.notice": Notice,
     **CASE_MODELS,  # the closed loop: its spec is in matrix_spec_cases.py
     **PEOPLE_MODELS,  # the registry of people and houses: its spec is in matrix_spec_people.py
+    **ASSESSMENT_MODELS,  # the assessment figures: its spec is in matrix_spec_assessment.py
 }
 ACTIONS = ("view", "change", "export", "pick")
 
@@ -103,6 +105,7 @@ class Snapshot:
         self.notices = dict(Notice.objects.values_list("pk", "recipient_id"))
         self.case_facts = CaseFacts()
         self.people_facts = PeopleFacts()
+        self.assessment_facts = AssessmentFacts()
         # Users the spec says nothing about as objects of others' reads: nobody should depend on whether an
         # expired grant or a deactivated account still shows up in a colleague's list.
         self.limbo = {
@@ -368,6 +371,9 @@ RULE_OF: dict[str, Any] = {
         label: lambda snap, *a, attr=attr: _catalogue(getattr(snap.people_facts, attr))(snap, *a)
         for label, attr in CATALOGUES.items()
     },
+    **{label: assessment_rule(label, _units) for label in ASSESSMENT_MODELS if label != "assessment.scheme"},
+    # The assessment scheme (weights and factor) is a catalogue like the responsibility list.
+    "assessment.scheme": lambda snap, *a: _catalogue(snap.assessment_facts.schemes)(snap, *a),
 }
 
 
