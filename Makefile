@@ -80,10 +80,12 @@ bench-intake: install
 bench-people: install
 	$(BIN)/python bench/people_bench.py $(BENCH_ARGS)
 
-# The assessment pages over the day rows of a year of 1,000,000 requests (PostgreSQL: linli_bench_rank, rebuilt);
-# e.g. `make bench-assessment BENCH_ARGS="--database sqlite --json"`.
+# Assessment at scale: fills the configured database up to N cases with the generator (linli/cases/bulk.py),
+# then times the street's month, the rankings and the district overview against a fresh fold of the timelines;
+# e.g. `DATABASE_URL=postgres://postgres@127.0.0.1:5432/linli_bench_assess make bench-assessment BENCH_ARGS="--cases 1000000 --json"`.
 bench-assessment: install
-	$(BIN)/python bench/assessment_bench.py $(BENCH_ARGS)
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py assessment_bench $(BENCH_ARGS)
 
 messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench --ignore=tools --no-obsolete
