@@ -20,6 +20,7 @@ urlpatterns = [
     path("board/", include("linli.cases.urls_board")),
     path("report/", include("linli.cases.intake_urls")),
     path("people/", include("linli.people.urls")),
+    path("assessment/", include("linli.assessment.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -311,3 +311,16 @@ def can_shape_place_tree(user: Any, parent: Any, level: str) -> bool:
     if level == "grid":
         return scope_of(user).has(GRID_KEEPERS) and can_edit_registry(user, parent)
     return level in LOCAL_PLACE_LEVELS and can_edit_registry(user, parent)
+
+
+# --------------------------------------------------------------------------------------------------
+# Dashboards (linli.assessment.dashboards, DESIGN §6): the figures of an area are read by the place roles
+# that answer for an area, community staff and up; a grid worker's grid has its own work lists instead.
+
+DASHBOARD_READERS = frozenset(
+    {Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY, Role.STREET_DISPATCHER, Role.DISTRICT_COMMAND}
+)
+
+
+def can_read_dashboards(user: Any) -> bool:
+    return scope_of(user).has(DASHBOARD_READERS)
