@@ -314,6 +314,18 @@ def can_shape_place_tree(user: Any, parent: Any, level: str) -> bool:
 
 
 # --------------------------------------------------------------------------------------------------
+# Dashboards (linli.assessment.dashboards, DESIGN §6): the figures of an area are read by the place roles
+# that answer for an area, community staff and up; a grid worker's grid has its own work lists instead.
+
+DASHBOARD_READERS = frozenset(
+    {Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY, Role.STREET_DISPATCHER, Role.DISTRICT_COMMAND}
+)
+
+
+def can_read_dashboards(user: Any) -> bool:
+    return scope_of(user).has(DASHBOARD_READERS)
+
+
 # Reverse assessment (反向考核, linli.assessment, DESIGN §6): communities rate their street office, streets
 # rate district departments, on the cases they exchanged and in a periodic survey that district command
 # opens; and the monthly assessment report of a street or department. Which exchanges exist is

@@ -13,4 +13,5 @@ urlpatterns = [
     path("ranking/", views.ranking, name="ranking"),
     path("scheme/", views.scheme, name="scheme"),
     path("", include("linli.assessment.urls_reverse")),
+    path("dashboards/", include("linli.assessment.urls_dashboards")),
 ]

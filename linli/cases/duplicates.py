@@ -55,7 +55,11 @@ def bigrams(text: str) -> frozenset[str]:
 
 
 def similarity(a: str, b: str) -> float:
-    left, right = bigrams(a), bigrams(b)
+    return jaccard(bigrams(a), bigrams(b))
+
+
+def jaccard(left: frozenset[str], right: frozenset[str]) -> float:
+    """`similarity` on bigram sets already made: callers comparing many texts make each set once."""
     if not left or not right:
         return 0.0
     return len(left & right) / len(left | right)
