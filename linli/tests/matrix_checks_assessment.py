@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
-from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -129,12 +128,6 @@ def _month() -> str:
     return f"{timezone.localdate():%Y-%m}"
 
 
-def _comments(probe: Probe, label: str, keep: Callable[[Any], bool]) -> dict[int, str]:
-    """The comments of the rows of `label` the viewer reads that `keep` picks."""
-    rows = _pk_map(label)
-    return {pk: rows[pk].comment for pk in sorted(probe.want(label)[0]) if keep(rows[pk])}
-
-
 def to_rate(probe: Probe, url: str) -> None:
     """The "to rate" page: for each unit the viewer rates as, 200 with every rating that unit gave; any other
     unit asked for, 404 (or the page refused); no outside marker anywhere."""
@@ -151,9 +144,11 @@ def to_rate(probe: Probe, url: str) -> None:
             probe.check(False, f"GET {url}?unit={pk} (rater) → {response.status_code}")
             continue
         body = response.content.decode()
-        for rating, text in _comments(
-            probe, "assessment.exchangerating", lambda r, pk=pk: r.rater_unit_id == pk
-        ).items():
+        ratings = _pk_map("assessment.exchangerating")
+        given = {
+            r: ratings[r].comment for r in probe.want("assessment.exchangerating")[0] if ratings[r].rater_unit_id == pk
+        }
+        for rating, text in sorted(given.items()):
             probe.check(text in body, f"GET {url}?unit={pk}: its rating #{rating} {text!r} not shown")
         _leaks(probe, url, {"unit": str(pk)})
 

@@ -83,23 +83,23 @@ def make_reverse(world: Any) -> Reverse:
         out.surveys[key] = open_survey(
             opener, district=world.places[district], period=period, rater_kind=kind, questions=[(QUESTIONS[key], 1)]
         )
-    for key, (who, survey, rated, comment) in {
+    for key, (who, asked, rated, comment) in {
         "ca_sa": (secretary_a, "a_community", "street_a", "矩阵答甲社评街"),
         "cb_sb": (secretary_b, "a_community", "street_b", "矩阵答乙社评街"),
         "sa_da": (street_a, "a_street", "dept_a", "矩阵答甲街评城管"),
         "sb_db": (street_b, "a_street", "dept_b", "矩阵答乙街评人社"),
     }.items():
         out.answers[key] = answer_survey(
-            who, survey=out.surveys[survey], rated_unit=units[rated], scores={"q1": 4}, comment=comment
+            who, survey=out.surveys[asked], rated_unit=units[rated], scores={"q1": 4}, comment=comment
         )
-    survey = out.surveys["x_street"]
+    x_survey = out.surveys["x_street"]
     out.answers["sx_dx"] = SurveyAnswer.objects.create(
-        survey=survey,
+        survey=x_survey,
         rater_unit=units["street_x"],
         rated_unit=units["dept_x"],
-        period=survey.period,
+        period=x_survey.period,
         scores={"q1": 3},
-        score=answer_score(survey.questions, {"q1": 3}),
+        score=answer_score(x_survey.questions, {"q1": 3}),
         comment="矩阵答丙街评水务",
         answered_by=district_x,
         at=now,
