@@ -7,8 +7,9 @@ and units of its own. A few users exist to test the edges of DESIGN §1: one hol
 worker who is also a volunteer), one whose only grant has expired, one deactivated. `matrix_world` adds
 dispatch decisions, a matter, an admission record, training examples and cases on each side (made through the
 case actions: linli/tests/matrix_cases.py) and the registry's people, households and houses on each side
-(linli/tests/matrix_people.py) so that the "context of work" and "own requests" rules have
-objects to probe (linli/tests/test_scope_matrix.py).
+(linli/tests/matrix_people.py), and the reverse assessment's ratings, surveys and answers
+(linli/tests/matrix_reverse.py) so that the "context of work" and "own requests" rules have objects to probe
+(linli/tests/test_scope_matrix.py).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class World:
     matters: dict[str, Matter] = field(default_factory=dict)
     cases: dict[str, Any] = field(default_factory=dict)  # cases on each side, filled by `matrix_world`
     people: Any = None  # the registry's persons, households and houses (matrix_people.People), by `matrix_world`
+    reverse: Any = None  # the reverse assessment's ratings, surveys and answers (matrix_reverse.Reverse)
 
     def place(self, code: str) -> Place:
         return self.places[code]
@@ -290,6 +292,9 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> World:
     from linli.tests.matrix_people import make_people
 
     world.people = make_people(world)
+    from linli.tests.matrix_reverse import make_reverse
+
+    world.reverse = make_reverse(world)
     return world
 
 

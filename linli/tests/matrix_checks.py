@@ -256,7 +256,24 @@ def _visible(probe: Probe, label: str) -> list[Any]:
             public |= set(model.objects.filter(case__in=cases).values_list("unit_id", flat=True))
         for pair in CaseReturn.objects.filter(case__in=cases).values_list("suggested_unit_id", "final_unit_id"):
             public |= {pk for pk in pair if pk}
+    if label == "orgs.unit":
+        public |= _reverse_units(probe)
     return [o for pk, o in _pk_map(label).items() if pk in must or pk in public]
+
+
+def _reverse_units(probe: Probe) -> set[int]:
+    """Units the reverse assessment names to a viewer as its own story: the rater and rated units of the ratings
+    and answers it reads, and the units its rater units rate (the survey page's candidates)."""
+    from .matrix_spec_reverse import rated_candidates, rater_units
+
+    out: set[int] = set()
+    for label in ("assessment.exchangerating", "assessment.surveyanswer"):
+        for pk in probe.want(label)[0]:
+            row = _pk_map(label)[pk]
+            out |= {row.rater_unit_id, row.rated_unit_id}
+    for rater in rater_units(probe.snap, probe.snap.hats(probe.user)):
+        out |= {rater, *rated_candidates(probe.snap, rater)}
+    return out
 
 
 # Unique texts by which a page shows a row; place codes too, matched as whole words.
@@ -269,6 +286,9 @@ MARKERS: dict[str, list[Callable[[Any], str]]] = {
     "notices.notice": [lambda n: n.title],
     "cases.case": [lambda c: c.title],
     "people.person": [lambda p: p.name],
+    "assessment.exchangerating": [lambda r: r.comment],
+    "assessment.surveyanswer": [lambda a: a.comment],
+    "assessment.reversesurvey": [lambda s: s.questions[0]["text"] if s.questions else ""],
 }
 # The root place (every breadcrumb starts with it) and the superuser's name (also a word of CSS, `:root`).
 PUBLIC_TEXT = {"北京市", "root"}

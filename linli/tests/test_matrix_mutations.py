@@ -128,6 +128,35 @@ def _place_days_by_unit(qs: models.QuerySet[Any], scope: Any, action: str, user:
     return base | qs.filter(extra) if extra is not None else base
 
 
+def _ratings_rated_side_only(qs: models.QuerySet[Any], scope: Any, action: str, user: Any) -> models.QuerySet[Any]:
+    """A rating read by the rated unit and district command only: a community or street loses what it rated."""
+    from linli.accounts.membership import member_units
+    from linli.orgs.models import Unit
+
+    if action == "change":
+        return qs.none()
+    if scope.everything:
+        return qs
+    conditions: list[models.Q | None] = []
+    own = member_units(scope)
+    if own is not None:
+        conditions.append(models.Q(rated_unit__in=Unit.objects.filter(own).values("pk")))
+    district = scopes.under_any(scope.paths({Role.DISTRICT_COMMAND}), "jurisdiction__path")
+    if district is not None:
+        units = Unit.objects.filter(district).values("pk")
+        conditions += [models.Q(rater_unit__in=units), models.Q(rated_unit__in=units)]
+    return scopes.keep(qs, scopes.any_of(*conditions))
+
+
+def _surveys_to_every_place_reader(
+    qs: models.QuerySet[Any], scope: Any, action: str, user: Any
+) -> models.QuerySet[Any]:
+    """A survey read by the staff of any district: another district's command reads this one's questions."""
+    if action != "change" and scope.has(scopes.PLACE_READERS):
+        return qs
+    return ORIGINAL["assessment.reversesurvey"](qs, scope, action, user)
+
+
 ORIGINAL = dict(scopes.RULES)
 MUTATIONS = {
     "places: jurisdiction opens the registry": ("places.place", _places_ignore_grant_roles),
@@ -154,12 +183,18 @@ MUTATIONS = {
     "unit days: everything": ("assessment.unitdaystat", _everything),
     "place days: by the units' jurisdiction": ("assessment.placedaystat", _place_days_by_unit),
     "schemes: nothing": ("assessment.scheme", _nothing),
+    "exchange ratings: everything": ("assessment.exchangerating", _everything),
+    "exchange ratings: the rater's people lose them": ("assessment.exchangerating", _ratings_rated_side_only),
+    "survey answers: everything": ("assessment.surveyanswer", _everything),
+    "reverse surveys: every district's staff": ("assessment.reversesurvey", _surveys_to_every_place_reader),
 }
 # Mutations the pages and API must notice too, with the viewers they affect.
 PATH_VIEWERS = {
     "places.place": {"a_department_handler", "a_grid_worker"},
     "orgs.unit": {"a_department_handler", "a_grid_worker"},
     "people.person": {"a_department_handler", "a_grid_worker"},
+    # the "to rate" page shows a street its own ratings; the results show another district's to nobody
+    "assessment.exchangerating": {"a_street_dispatcher", "b_district_command"},
 }
 
 
@@ -205,4 +240,31 @@ def test_a_broken_assessment_reach_fails_the_pages(matrix_world: Any, monkeypatc
     monkeypatch.undo()
     monkeypatch.setattr(predicates, "can_read_ranking", _streets_ranked_by_everyone)
     monkeypatch.setattr(views, "can_read_ranking", _streets_ranked_by_everyone)
+    assert path_probes(matrix_world, only=viewers).failures
+
+
+def _reports_for_all_staff(user: Any, unit: Any) -> bool:
+    """Every government staff member reads every unit's monthly report."""
+    from linli.accounts.predicates import is_government_staff
+
+    return unit is not None and is_government_staff(user)
+
+
+def _answers_about_anyone(user: Any, rated_unit: Any) -> bool:
+    from linli.accounts.predicates import can_rate_reverse
+
+    return can_rate_reverse(user) and rated_unit is not None
+
+
+@pytest.mark.django_db
+def test_a_broken_reverse_reach_fails_the_pages(matrix_world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reverse assessment's and the reports' own gates are checked too: whose report, which answer form."""
+    from linli.assessment import views_reports, views_survey
+
+    viewers = {"a_street_dispatcher", "b_community_secretary"}
+    assert not path_probes(matrix_world, only=viewers).failures
+    monkeypatch.setattr(views_reports, "can_read_unit_report", _reports_for_all_staff)
+    assert path_probes(matrix_world, only=viewers).failures
+    monkeypatch.undo()
+    monkeypatch.setattr(views_survey, "can_answer_survey", _answers_about_anyone)
     assert path_probes(matrix_world, only=viewers).failures

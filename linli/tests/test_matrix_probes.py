@@ -164,6 +164,10 @@ NOT_READ_PATHS: dict[str, str] = {
     "open311:not-found": "Open311: the public board's cases, or the api_key's scope (linli/open311/tests)",
     "api:person-reveal": "POST only: reveals a person found through the scoped queryset; the action checks "
     "can_reveal_person and writes one access-log row (linli/api/tests/test_people_api.py)",
+    "assessment:reverse_rate": "POST only: rates an exchange on a case found through the scoped read; rate_exchange "
+    "checks can_rate_exchange (the answer on the row is the action's, tested in linli/assessment/tests)",
+    "assessment:reverse_survey_open": "district command's form to open a survey: an empty form and the districts "
+    "it may open one for (its own, picked through restrict); the write is open_survey with its own checks",
     "worktime:template": "a year of the working calendar, a catalogue every grant holder reads; calendar editors only",
 }
 # Whole namespaces outside the matrix: the Django admin has its own gate (Linli's login with two-factor).

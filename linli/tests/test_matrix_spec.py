@@ -28,6 +28,7 @@ from linli.worktime.models import CalendarDay, CalendarYear
 from .matrix_spec_assessment import ASSESSMENT_MODELS, AssessmentFacts, assessment_rule
 from .matrix_spec_cases import CASE_MODELS, EXPORT_AS_CHANGE, PARTS, CaseFacts, case_rule, work_places
 from .matrix_spec_people import CATALOGUES, PEOPLE_MODELS, PeopleFacts, people_rule
+from .matrix_spec_reverse import REVERSE_MODELS, ReverseFacts, reverse_rule
 
 PLACE_READERS = {
     Role.DISTRICT_COMMAND,
@@ -59,6 +60,7 @@ MODELS: dict[str, type[Any]] = {
     **CASE_MODELS,  # the closed loop: its spec is in matrix_spec_cases.py
     **PEOPLE_MODELS,  # the registry of people and houses: its spec is in matrix_spec_people.py
     **ASSESSMENT_MODELS,  # the assessment figures: its spec is in matrix_spec_assessment.py
+    **REVERSE_MODELS,  # the reverse assessment's ratings and surveys: its spec is in matrix_spec_reverse.py
 }
 ACTIONS = ("view", "change", "export", "pick")
 
@@ -106,6 +108,7 @@ class Snapshot:
         self.case_facts = CaseFacts()
         self.people_facts = PeopleFacts()
         self.assessment_facts = AssessmentFacts()
+        self.reverse_facts = ReverseFacts()
         # Users the spec says nothing about as objects of others' reads: nobody should depend on whether an
         # expired grant or a deactivated account still shows up in a colleague's list.
         self.limbo = {
@@ -374,6 +377,7 @@ RULE_OF: dict[str, Any] = {
     **{label: assessment_rule(label, _units) for label in ASSESSMENT_MODELS if label != "assessment.scheme"},
     # The assessment scheme (weights and factor) is a catalogue like the responsibility list.
     "assessment.scheme": lambda snap, *a: _catalogue(snap.assessment_facts.schemes)(snap, *a),
+    **{label: reverse_rule(label) for label in REVERSE_MODELS},
 }
 
 

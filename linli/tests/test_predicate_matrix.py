@@ -19,6 +19,7 @@ from linli.cases.models import Case, WhistleCall
 from linli.orgs.models import Unit
 
 from .matrix_checks import Result
+from .matrix_spec_reverse import acting_units
 from .test_matrix_probes import Viewer, viewers
 from .test_matrix_spec import Hat, Snapshot
 
@@ -81,14 +82,6 @@ TABLE: dict[str, Need] = {
     # §4 Excel export of any list: government staff (§1), each within their scope.
     "can_export_cases": Need("role", frozenset({GRID, WORKER, SECRETARY, STREET, HANDLER, DISTRICT})),
 }
-# A place grant makes its holder one of the people of the unit of this kind working at exactly that place
-# (§3: the 居委会 of a community, the 街道办 of a street, the command centre of a district).
-UNIT_OF_PLACE: dict[str, str] = {
-    WORKER: "community_committee",
-    SECRETARY: "community_committee",
-    STREET: "street_office",
-    DISTRICT: "command_centre",
-}
 
 
 class World:
@@ -101,15 +94,9 @@ class World:
         self.calls = list(WhistleCall.objects.select_related("unit", "case"))
 
     def works_for(self, hats: list[Hat], unit_id: int | None) -> bool:
-        if unit_id is None:
-            return False
-        for h in hats:
-            if h.unit_id and unit_id in self.snap.unit_and_below(h.unit_id):
-                return True
-            kind = UNIT_OF_PLACE.get(h.role)
-            if kind and h.path and self.kinds[unit_id] == kind and h.path in self.snap.units[unit_id][1]:
-                return True
-        return False
+        """The spec of working for a unit (a grant naming it or a unit above it, or the place role that makes
+        its holder the unit of that kind at exactly that place): matrix_spec_reverse.acting_units."""
+        return unit_id is not None and unit_id in acting_units(self.snap, self.kinds, hats)
 
 
 def allowed(world: World, user: Any, hats: list[Hat], need: Need, obj: Any) -> bool:
