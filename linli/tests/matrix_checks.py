@@ -451,6 +451,7 @@ def _export(probe: Probe, url: Callable[..., str]) -> None:
 # The registry's and the assessment's checks live in their own modules, which read this one's helpers:
 # imported here, after them.
 from .matrix_checks_assessment import ASSESSMENT_READ_PATHS  # noqa: E402
+from .matrix_checks_dashboards import DASHBOARD_READ_PATHS  # noqa: E402
 from .matrix_checks_people import PEOPLE_READ_PATHS  # noqa: E402
 
 # namespace:name → how to probe it. Format-suffix twins (".json") get the same probe.
@@ -492,4 +493,5 @@ READ_PATHS: dict[str, Callable[[Probe, Callable[..., str]], None]] = {
     "intake:found": lambda p, u: _leaks(p, u()),
     **PEOPLE_READ_PATHS,
     **ASSESSMENT_READ_PATHS,
+    **DASHBOARD_READ_PATHS,
 }
