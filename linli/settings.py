@@ -134,9 +134,15 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the task worker writes; the timeout waits out short locks
-    # instead of failing a resident's submission with "database is locked".
+    # instead of failing a resident's submission with "database is locked". Transactions begin IMMEDIATE:
+    # a deferred one that read first cannot wait for another writer when it comes to write (SQLite answers
+    # "locked" at once), which two workers sweeping cases and folding their figures ran into.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
     (BASE_DIR / "var").mkdir(exist_ok=True)
 
