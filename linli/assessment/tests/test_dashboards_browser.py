@@ -5,6 +5,7 @@ Content-Security-Policy (an inline script or style, or a script error, shows on 
 from __future__ import annotations
 
 import datetime
+import threading
 from typing import Any
 
 import pytest
@@ -34,8 +35,14 @@ def _watch(page: Any) -> list[str]:
     return problems
 
 
-def test_dashboards_at_every_level_draw_without_errors(live_server: Any, browser: Any, settings: Any) -> None:  # noqa: F811
+def test_dashboards_at_every_level_draw_without_errors(
+    live_server: Any,
+    browser: Any,  # noqa: F811
+    settings: Any,
+    monkeypatch: Any,
+) -> None:
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    _one_at_a_time(live_server, monkeypatch)
     call_command("build_demo_city", "--quiet", "--cases", "1500", "--persons", "0")
     today = timezone.localdate()
     year = f"from={today - datetime.timedelta(days=364):%Y-%m-%d}&to={today:%Y-%m-%d}"
@@ -51,7 +58,6 @@ def test_dashboards_at_every_level_draw_without_errors(live_server: Any, browser
         else:
             log_in(page, live_server.url, username)
         page.wait_for_selector("h1[data-role]")
-        _one_at_a_time(page)
         page.click("#dashboard-link")  # from the home page to the viewer's own area
         sync_api.expect(page.locator("h1#dashboard")).to_have_attribute("data-level", level)
         page.goto(page.url.split("?")[0] + "?" + year)
@@ -81,14 +87,27 @@ def test_dashboards_at_every_level_draw_without_errors(live_server: Any, browser
         context.close()
 
 
-def _one_at_a_time(page: Any) -> None:
-    """The dashboard asks for its lazy parts and its map together; on SQLite the test database lives in memory,
-    one connection the live server's threads share, which two requests at once would use at once. Each request
-    is sent on and answered here, in turn (the sync API runs one route handler at a time)."""
+def _one_at_a_time(live_server: Any, monkeypatch: Any) -> None:
+    """The dashboard asks for its lazy parts and its map together. On SQLite the test database lives in memory:
+    one connection, shared by the live server's request threads, which two requests at once would use at
+    once. So the server's application answers one request at a time (its body read out under the lock)."""
     from django.db import connection
 
-    if connection.vendor == "sqlite":
-        page.route("**/*", lambda route: route.fulfill(response=route.fetch()))
+    if connection.vendor != "sqlite":
+        return
+    server = live_server.thread.httpd
+    app, lock = server.get_app(), threading.Lock()
+
+    def serial(environ: Any, start_response: Any) -> list[bytes]:
+        with lock:
+            result = app(environ, start_response)
+            try:
+                return list(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+
+    monkeypatch.setattr(server, "application", serial)
 
 
 def _positive() -> Any:
