@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+import numpy as np
 from django import forms
-from django.db.models import QuerySet, Sum
+from django.db.models import BigIntegerField, QuerySet, Sum
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.predicates import DASHBOARD_READERS
@@ -227,11 +228,6 @@ def _zero() -> dict[str, int]:
     return dict.fromkeys(COUNTERS, 0)
 
 
-def _add(into: dict[str, int], row: dict[str, Any]) -> None:
-    for name in COUNTERS:
-        into[name] += int(row.get(name) or 0)
-
-
 @dataclass
 class Overview:
     total: Figures
@@ -240,29 +236,39 @@ class Overview:
     weights: Weights
 
 
+def _summed(qs: QuerySet[PlaceDayStat], keys: tuple[str, ...], names: tuple[str, ...]) -> Any:
+    """Rows of (*keys, *sums): each sum cast back to bigint in SQL (PostgreSQL sums bigints as numeric, which
+    would arrive as Decimal and cost a conversion per cell)."""
+    sums = {f"sum_{n}": Cast(Sum(n), BigIntegerField()) for n in names}
+    return qs.values(*keys).annotate(**sums).values_list(*keys, *sums).order_by()
+
+
 def overview(user: Any, area: Area, period: Period) -> Overview:
-    """The period's figures of the area, of each class and of each child area: one grouped query."""
+    """The period's figures of the area, of each class and of each child area: one grouped query (a row per
+    place and class, so at most a few thousand whatever the cases), folded with numpy."""
     weights = scheme_on(period.end)
-    total: dict[str, int] = _zero()
-    by_class: dict[str, dict[str, int]] = defaultdict(_zero)
-    by_child: dict[int, dict[str, int]] = {c.pk: _zero() for c in area.children}
-    sums: Any = (
-        stat_rows(user, area, period.start, period.end)
-        .values("place_id", "category")
-        .annotate(**{name: Sum(name) for name in COUNTERS})
-        .order_by()
-    )
-    for row in sums:
-        _add(total, row)
-        _add(by_class[row["category"] or ""], row)
-        child = area.child_of.get(row["place_id"])
-        if child is not None:
-            _add(by_child[child], row)
-    classes = sorted(by_class.items(), key=lambda item: (-item[1]["cases"], item[0]))
+    rows = list(_summed(stat_rows(user, area, period.start, period.end), ("place_id", "category"), COUNTERS))
+    width = len(COUNTERS)
+    matrix = np.array([row[2:] for row in rows], dtype=np.int64).reshape(len(rows), width)
+    classes = sorted({row[1] or "" for row in rows})
+    class_at = {key: i for i, key in enumerate(classes)}
+    by_class = np.zeros((len(classes), width), dtype=np.int64)
+    np.add.at(by_class, [class_at[row[1] or ""] for row in rows], matrix)
+    child_at = {c.pk: i for i, c in enumerate(area.children)}
+    by_child = np.zeros((len(area.children), width), dtype=np.int64)
+    mine = [(i, child_at[area.child_of[row[0]]]) for i, row in enumerate(rows) if row[0] in area.child_of]
+    if mine:
+        np.add.at(by_child, [c for _i, c in mine], matrix[[i for i, _c in mine]])
+
+    def figures(vector: Any) -> Figures:
+        return Figures(dict(zip(COUNTERS, (int(v) for v in vector), strict=True)), weights)
+
+    ranked = sorted(range(len(classes)), key=lambda i: (-int(by_class[i][0]), classes[i]))
+    assert COUNTERS[0] == "cases"  # the ranking's column
     return Overview(
-        total=Figures(total, weights),
-        by_class={key: Figures(counts, weights) for key, counts in classes},
-        by_child={pk: Figures(counts, weights) for pk, counts in by_child.items()},
+        total=figures(matrix.sum(axis=0) if rows else np.zeros(width)),
+        by_class={classes[i]: figures(by_class[i]) for i in ranked},
+        by_child={c.pk: figures(by_child[child_at[c.pk]]) for c in area.children},
         weights=weights,
     )
 
@@ -358,15 +364,10 @@ def trend(user: Any, area: Area, period: Period) -> list[dict[str, Any]]:
     while monday <= end:
         weeks[monday] = _zero()
         monday += datetime.timedelta(days=7)
-    sums: Any = (
-        stat_rows(user, area, start, end)
-        .values("day")
-        .annotate(**{name: Sum(name) for name in TREND_COUNTERS})
-        .order_by()
-    )
-    for row in sums:
-        week = row["day"] - datetime.timedelta(days=row["day"].weekday())
-        _add(weeks[week], row)
+    for day, *values in _summed(stat_rows(user, area, start, end), ("day",), TREND_COUNTERS):
+        counts = weeks[day - datetime.timedelta(days=day.weekday())]
+        for name, value in zip(TREND_COUNTERS, values, strict=True):
+            counts[name] += value
     weights = scheme_on(end)
     out = []
     for monday, counts in weeks.items():

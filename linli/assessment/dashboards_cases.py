@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Window
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from linli.cases.choices import CLOCK_STATES, HANDLING_STATES
@@ -26,12 +27,20 @@ def _cases_in(user: Any, place: Place) -> QuerySet[Case]:
     )
 
 
+def _first_and_count(qs: QuerySet[Case]) -> tuple[list[Case], int]:
+    """The first LIST_LIMIT cases and how many there are, in one pass (a window count over every match)."""
+    first: list[Any] = list(qs.annotate(matches=Window(Count("pk")))[:LIST_LIMIT])
+    return first, (int(first[0].matches) if first else 0)
+
+
 def overdue_cases(user: Any, place: Place, now: datetime.datetime | None = None) -> tuple[list[Case], int]:
     """Open cases past their handling deadline (the sweep's flag, or the deadline already passed), the
     longest late first, at most LIST_LIMIT, and how many there are."""
     now = now or timezone.now()
     qs = _cases_in(user, place).filter(state__in=CLOCK_STATES).filter(Q(handle_overdue=True) | Q(handle_due__lt=now))
-    return list(qs.order_by("handle_due", "pk")[:LIST_LIMIT]), qs.count()
+    # Sorted on an expression, not the column: ordered by the handle_due index, PostgreSQL would walk every
+    # closed case's old deadline to find the few open ones (1.6 s at a million cases instead of 30 ms).
+    return _first_and_count(qs.order_by(Coalesce("handle_due", "created_at"), "pk"))
 
 
 def at_risk_cases(user: Any, place: Place, now: datetime.datetime | None = None) -> tuple[list[Case], int]:
@@ -43,4 +52,4 @@ def at_risk_cases(user: Any, place: Place, now: datetime.datetime | None = None)
         handle_due__lte=now + datetime.timedelta(hours=AT_RISK_HOURS),
         handle_overdue=False,
     )
-    return list(qs.order_by("handle_due", "pk")[:LIST_LIMIT]), qs.count()
+    return _first_and_count(qs.order_by("handle_due", "pk"))

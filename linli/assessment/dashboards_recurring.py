@@ -29,7 +29,7 @@ from linli.places.models import subtree_q
 from .dashboards import Area, Period
 
 MAX_TEXTS = 3000
-TEXT_CHARS = 400
+TEXT_CHARS = 200
 # Near-copies score far above this; unrelated requests about one matter rarely reach it (bigram Jaccard).
 CLUSTER_SCORE = 0.2
 TOP = 10
@@ -86,6 +86,7 @@ def recurring(user: Any, area: Area, period: Period) -> list[Cluster]:
         .values("pk", "created_at", "title", "body", "place__path", "matter__name")[:MAX_TEXTS]
     )
     groups: dict[tuple[str, str], list[Cluster]] = defaultdict(list)
+    made: dict[str, frozenset[str]] = {}
     row: Any
     for row in rows:
         path = row["place__path"]
@@ -93,7 +94,7 @@ def recurring(user: Any, area: Area, period: Period) -> list[Cluster]:
         group_name = next((groups_at[path[:w]] for w in widths if path[:w] in groups_at), place.name)
         matter = row["matter__name"] or _("No matter")
         text = f"{row['title']}\n{row['body']}"[:TEXT_CHARS]
-        grams = bigrams(text)
+        grams = made.get(text) or made.setdefault(text, bigrams(text))  # a text sent again is cut up once
         clusters = groups[(group_name, matter)]
         home = next((c for c in clusters if jaccard(grams, c.leader) >= CLUSTER_SCORE), None)
         if home is None:

@@ -62,7 +62,8 @@ def jaccard(left: frozenset[str], right: frozenset[str]) -> float:
     """`similarity` on bigram sets already made: callers comparing many texts make each set once."""
     if not left or not right:
         return 0.0
-    return len(left & right) / len(left | right)
+    common = len(left & right)
+    return common / (len(left) + len(right) - common)  # the union's size, without building it
 
 
 def neighbourhood(place: Any) -> Any:
