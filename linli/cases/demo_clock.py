@@ -56,10 +56,6 @@ class Clock:
         self.calls: list[WhistleCall] = []
         self.primary: Life | None = None
         self._lags: dict[Any, datetime.timedelta] = {}
-        # The case has no photos: the submitted builder counts them from this instead of asking the database.
-        empty = case.photos.none()
-        empty._result_cache = []
-        setattr(case, "_prefetched_objects_cache", {"photos": empty})  # noqa: B010 - Django's own cache slot
 
     def step(self, moment: datetime.datetime, name: str = "") -> None:
         """Move on to the step called `name` at `moment`, unless that lies after now or the case's fate

@@ -54,7 +54,8 @@ class Life(SidePaths):
         actor = self.submitter if getattr(self.submitter, "pk", None) else None
         if c.channel not in self.book.labels:
             self.book.labels[c.channel] = channel_label(c.channel)
-        events.submitted(c, actor, label=self.book.labels[c.channel])
+        # The simulated requests have no photos: told, so that the builder asks the database nothing.
+        events.submitted(c, actor, label=self.book.labels[c.channel], photos=0)
 
     def route(self) -> None:
         unit = self.cast.owner(self.case.matter, self.spot)
