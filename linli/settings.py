@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "linli.cases",
     "linli.people",
     "linli.assessment",
+    "linli.participation",
     "linli.open311",
 ]
 
