@@ -21,6 +21,7 @@ urlpatterns = [
     path("report/", include("linli.cases.intake_urls")),
     path("people/", include("linli.people.urls")),
     path("assessment/", include("linli.assessment.urls")),
+    path("participate/", include("linli.participation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
