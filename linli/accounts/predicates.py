@@ -419,3 +419,37 @@ def can_read_ranking(user: Any, group: str) -> bool:
 def can_edit_scheme(user: Any) -> bool:
     """The composite's weights and what 基本满意 counts for: the district's assessment rule."""
     return scope_of(user).has(SCHEME_EDITORS)
+
+
+# --------------------------------------------------------------------------------------------------
+# Owners' votes (linli.participation, DESIGN §8): community workers and secretaries run the votes of the
+# estates and buildings under their community, district command those of its district (the same roles and
+# reach that keep the registry the roll is taken from). The place roles follow a vote's roll and turnout
+# (who has voted, never how) on the staff pages.
+
+VOTE_RUNNERS = PLACE_EDITORS
+VOTE_FOLLOWERS = frozenset(
+    {
+        Role.COMMUNITY_WORKER,
+        Role.COMMUNITY_SECRETARY,
+        Role.DISTRICT_COMMAND,
+        Role.STREET_DISPATCHER,
+        Role.GRID_WORKER,
+    }
+)
+
+
+def can_run_votes(user: Any) -> bool:
+    """Whether the user runs owners' votes anywhere (the "new vote" button)."""
+    return scope_of(user).has(VOTE_RUNNERS)
+
+
+def can_run_vote(user: Any, target: Any) -> bool:
+    """Creating, opening, closing or cancelling a vote on `target` (a Vote, or the estate or building a new
+    vote would belong to): a vote-running role whose change scope holds it."""
+    return scope_of(user).has(VOTE_RUNNERS) and can(user, "change", target)
+
+
+def can_follow_votes(user: Any) -> bool:
+    """The staff pages of votes (list, roll, turnout); which votes is the view scope's answer."""
+    return scope_of(user).has(VOTE_FOLLOWERS)

@@ -68,3 +68,8 @@ class AuditAction(models.TextChoices):
     SURVEY_OPENED = "reverse.survey_opened", _("Reverse survey opened")
     REPORT_EXPORTED = "assessment.report_exported", _("Assessment report downloaded")
     ASSESSMENT_SCHEME_SET = "assessment.scheme_set", _("Assessment scheme set")
+    VOTE_CREATED = "vote.created", _("Owners' vote created")
+    VOTE_UPDATED = "vote.updated", _("Owners' vote draft changed")
+    VOTE_OPENED = "vote.opened", _("Owners' vote opened, roll frozen")
+    VOTE_CLOSED = "vote.closed", _("Owners' vote closed, result published")
+    VOTE_CANCELLED = "vote.cancelled", _("Owners' vote cancelled")
