@@ -295,6 +295,9 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> World:
     from linli.tests.matrix_reverse import make_reverse
 
     world.reverse = make_reverse(world)
+    from linli.tests.matrix_votes import make_votes
+
+    make_votes(world)  # owners' votes on the registry's houses: drafts, open and closed, with ballots
     return world
 
 

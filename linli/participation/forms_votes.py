@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections.abc import Iterator
+from typing import Any
 
 from django import forms
 from django.forms.models import ModelChoiceIterator

@@ -11,6 +11,7 @@ from linli.places.models import Place
 
 from .models_votes import RollEntry, Vote
 
+
 def votes_for(user: Any) -> QuerySet[Vote]:
     """The votes the user reads, with their place and question count in the same query (the list page)."""
     return (

@@ -37,9 +37,7 @@ def vote_list(request: HttpRequest) -> HttpResponse:
     if not can_follow_votes(request.user):
         raise PermissionDenied
     page = Paginator(votes_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "participation/votes/list.html", {"page": page, "can_create": can_run_votes(request.user)}
-    )
+    return render(request, "participation/votes/list.html", {"page": page, "can_create": can_run_votes(request.user)})
 
 
 @login_required
@@ -129,7 +127,12 @@ def vote_open(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def vote_close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, lambda vote: votes.close_vote(request.user, vote), _("The vote is closed and its result published."))
+    return _act(
+        request,
+        pk,
+        lambda vote: votes.close_vote(request.user, vote),
+        _("The vote is closed and its result published."),
+    )
 
 
 @login_required

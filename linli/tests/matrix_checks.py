@@ -452,6 +452,7 @@ def _export(probe: Probe, url: Callable[..., str]) -> None:
 # imported here, after them.
 from .matrix_checks_assessment import ASSESSMENT_READ_PATHS  # noqa: E402
 from .matrix_checks_dashboards import DASHBOARD_READ_PATHS  # noqa: E402
+from .matrix_checks_participation_count import COUNT_READ_PATHS  # noqa: E402
 from .matrix_checks_people import PEOPLE_READ_PATHS  # noqa: E402
 
 # namespace:name → how to probe it. Format-suffix twins (".json") get the same probe.
@@ -492,6 +493,7 @@ READ_PATHS: dict[str, Callable[[Probe, Callable[..., str]], None]] = {
     "api:case-detail": lambda p, u: _detail(p, "cases.case", lambda o: u(number=o.number)),
     "intake:found": lambda p, u: _leaks(p, u()),
     **PEOPLE_READ_PATHS,
+    **COUNT_READ_PATHS,
     **ASSESSMENT_READ_PATHS,
     **DASHBOARD_READ_PATHS,
 }

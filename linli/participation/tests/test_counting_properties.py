@@ -107,7 +107,7 @@ def test_random_rolls_and_ballots_match_the_statute(case: Case) -> None:
 @settings(max_examples=300, deadline=None)
 @given(threshold_cases())
 def test_cases_on_the_thresholds_match_the_statute(drawn: tuple[Case, str]) -> None:
-    case, which = drawn
+    case, _ = drawn
     participation, passed = oracle(case)
     assert counted(case) == counting.Outcome(participation, passed)
 

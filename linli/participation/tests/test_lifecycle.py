@@ -82,7 +82,11 @@ def test_open_refuses_an_empty_roll_and_stays_a_draft(runner: Any, world: Any, e
     from .conftest import add_house
 
     building = create_place(
-        world.admin, code="110101001001001E01B09", name="9号楼", level="building", parent=world.places["110101001001001E01"]
+        world.admin,
+        code="110101001001001E01B09",
+        name="9号楼",
+        level="building",
+        parent=world.places["110101001001001E01"],
     )
     add_house(world.admin, building, "101", "50.00")  # a house with no owner: nobody to vote
     vote = make_vote(runner, building)

@@ -69,9 +69,9 @@ def test_the_digest_is_the_documented_one(runner: Any, estate: Any) -> None:
 
 
 def test_a_building_vote_takes_only_its_building(runner: Any, estate: Any, world: Any) -> None:
-    from .conftest import BUILDING_B, add_house, person
-
     from linli.people.models import Ownership
+
+    from .conftest import BUILDING_B, add_house, person
 
     other = add_house(world.admin, world.places[BUILDING_B], "901", "99.00")
     Ownership.objects.create(house=other, person=person("钱七", other))

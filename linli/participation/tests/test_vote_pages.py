@@ -71,7 +71,9 @@ def test_create_open_and_cancel_through_the_pages(runner: Any, estate: Any) -> N
         **{f"kind_{n}": "ordinary" for n in range(3, 7)},
     }
     response = client.post(reverse("participation:vote_create"), form)
-    assert response.status_code == 200 and 'id="vote-errors"' in response.content.decode(), response.context["form"].errors
+    assert response.status_code == 200 and 'id="vote-errors"' in response.content.decode(), response.context[
+        "form"
+    ].errors
     assert not Vote.objects.exists()
     form["description"] = "说明"
     response = client.post(reverse("participation:vote_create"), form)
