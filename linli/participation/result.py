@@ -78,7 +78,7 @@ def build_result(vote: Vote) -> dict[str, Any]:
         {"id": str(q.pk), "text": q.text, "kind": q.kind, "options": list(OPTIONS)}
         for q in vote.questions.order_by("position", "pk")
     ]
-    ballots = [
+    ballots: list[dict[str, Any]] = [
         {"receipt": receipt, "area": area_text(area), "choices": dict(sorted(choices.items()))}
         for receipt, area, choices in vote.ballots.order_by("receipt").values_list("receipt", "area", "choices")
     ]

@@ -77,7 +77,7 @@ def facts(snap: Any) -> CountFacts:
     return found
 
 
-def _paths(hats: list[Any], roles: set[str]) -> list[str]:
+def _paths(hats: list[Any], roles: set[Role]) -> list[str]:
     return [h.path for h in hats if h.role in roles and h.path]
 
 

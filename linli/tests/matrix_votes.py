@@ -44,7 +44,7 @@ def make_votes(world: Any) -> dict[str, Vote]:
         "x": world.outsiders[Role.DISTRICT_COMMAND],
     }
     now = timezone.now()
-    window = {"opens_at": now - datetime.timedelta(hours=1), "closes_at": now + datetime.timedelta(days=7)}
+    opens, closes = now - datetime.timedelta(hours=1), now + datetime.timedelta(days=7)
     made: dict[str, Vote] = {}
     for key, side, place_code, state in (
         ("a_draft", "a", BUILDINGS["a"][0], "draft"),
@@ -58,12 +58,13 @@ def make_votes(world: Any) -> dict[str, Vote]:
             place=world.places[place_code],
             title=f"矩阵表决{key}",
             questions=[("矩阵议题", "ordinary")],
-            **window,
+            opens_at=opens,
+            closes_at=closes,
         )
         if state != "draft":
             votes.open_vote(runners[side], vote)
             _ballot(vote)
         if state == "closed":
-            votes.close_vote(runners[side], vote, now=window["closes_at"] + datetime.timedelta(minutes=1))
+            votes.close_vote(runners[side], vote, now=closes + datetime.timedelta(minutes=1))
         made[key] = Vote.objects.get(pk=vote.pk)
     return made

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def test_create_checks_place_scope_window_and_questions(runner: Any, estate: Any, world: Any) -> None:
     opens, closes = window()
-    base = {"title": "t", "opens_at": opens, "closes_at": closes, "questions": [("q", "ordinary")]}
+    base: dict[str, Any] = {"title": "t", "opens_at": opens, "closes_at": closes, "questions": [("q", "ordinary")]}
     with pytest.raises(ValidationError, match="estate or a building"):
         votes.create_vote(runner, place=world.places["110101001001"], **base)
     with pytest.raises(PermissionDenied):
