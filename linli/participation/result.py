@@ -140,6 +140,14 @@ def _ballot_problems(data: dict[str, Any]) -> list[str]:
 def verify_result(data: Any) -> list[str]:
     """The problems found in a result file (empty: it holds together): its shape, its ballots, and the
     tally, outcome and root recomputed from its ballots against the ones it states."""
+    try:
+        return _verify(data)
+    except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation) as exc:
+        # A file of the wrong shape deeper down than the top-level checks look: a problem, not a crash.
+        return [f"the file does not follow the format: {exc!r}"]
+
+
+def _verify(data: Any) -> list[str]:
     problems = _shape_problems(data)
     if problems:
         return problems

@@ -99,6 +99,14 @@ def test_verify_result_catches_tampering(closed: Any) -> None:
         assert verify_result(data), what
 
 
+def test_malformed_files_are_problems_not_crashes(closed: Any) -> None:
+    broken = copy.deepcopy(closed.result)
+    broken["ballots"][0]["choices"] = ["not", "a", "mapping"]
+    assert verify_result(broken)
+    assert verify_result({**copy.deepcopy(closed.result), "questions": 5})
+    assert verify_result([]) == ["the file is not a JSON object"]
+
+
 def test_vote_result_and_vote_verify_commands(closed: Any, tmp_path: Path, runner: Any, estate: Any) -> None:
     out = StringIO()
     call_command("vote_result", "--vote", str(closed.pk), stdout=out)
