@@ -93,10 +93,10 @@ def turnout(user: Any, vote: Vote, *, only_not_voted: bool = False, search: str 
     """The roll with who has voted: totals over the whole roll, rows filtered. Two queries in all."""
     roll = roll_for(user, vote)
     totals = roll.aggregate(
-        owners=models.Count("pk"),
-        area=models.Sum("area"),
-        voted_owners=models.Count("pk", filter=~models.Q(voted_channel="")),
-        voted_area=models.Sum("area", filter=~models.Q(voted_channel="")),
+        n_owners=models.Count("pk"),
+        n_area=models.Sum("area"),
+        n_voted_owners=models.Count("pk", filter=~models.Q(voted_channel="")),
+        n_voted_area=models.Sum("area", filter=~models.Q(voted_channel="")),
     )
     rows = roll
     if only_not_voted:
@@ -119,10 +119,10 @@ def turnout(user: Any, vote: Vote, *, only_not_voted: bool = False, search: str 
         for e in rows.only("pk", "label", "houses", "area", "voted_channel", "voted_at", "proxy_name")
     ]
     return Turnout(
-        owners=totals["owners"] or 0,
-        area=totals["area"] or Decimal(0),
-        voted_owners=totals["voted_owners"] or 0,
-        voted_area=totals["voted_area"] or Decimal(0),
+        owners=totals["n_owners"] or 0,
+        area=totals["n_area"] or Decimal(0),
+        voted_owners=totals["n_voted_owners"] or 0,
+        voted_area=totals["n_voted_area"] or Decimal(0),
         rows=shown,
     )
 
