@@ -62,7 +62,7 @@ def questions_shown(result: dict[str, Any]) -> list[dict[str, Any]]:
         taking = tally.get("participating") or {}
         by_option = tally.get("by_option") or {}
         options = [str(o) for o in question.get("options") or []]
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "option": str(OPTION_LABELS.get(o, o)),
                 "owners": _number((by_option.get(o) or {}).get("owners")),

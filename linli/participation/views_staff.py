@@ -170,12 +170,10 @@ def proxy(request: HttpRequest, vote: int, entry: int) -> HttpResponse:
     picked = q.entry_for_staff(request.user, found, entry)
     if picked is None:
         raise Http404
-    owners = [(o.person_id, mask_name(o.person.name)) for o in picked.owners.select_related("person") if o.person]
+    owners = [(o.person.pk, mask_name(o.person.name)) for o in picked.owners.select_related("person") if o.person]
     post = request.POST if request.method == "POST" else None
     caster_form = CasterForm(owners, post if post and post.get("form") == "caster" else None)
-    proxy_form = ProxyForm(
-        post if post and post.get("form") == "proxy" else None, request.FILES if post else None
-    )
+    proxy_form = ProxyForm(post if post and post.get("form") == "proxy" else None, request.FILES if post else None)
     for form in (caster_form, proxy_form):
         if form.is_bound and form.is_valid():
             try:

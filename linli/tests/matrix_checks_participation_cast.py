@@ -76,9 +76,9 @@ def _ballot_page(probe: Probe, u: Callable[..., str]) -> None:
     for entry in RollEntry.objects.select_related("vote").order_by("pk"):
         vote = entry.vote
         owners = set(
-            Person.objects.filter(
-                pk__in=RollOwner.objects.filter(entry=entry).values("person_id")
-            ).values_list("phone_digest", flat=True)
+            Person.objects.filter(pk__in=RollOwner.objects.filter(entry=entry).values("person_id")).values_list(
+                "phone_digest", flat=True
+            )
         )
         open_now = vote.state == "open" and vote.opens_at <= now < vote.closes_at
         allowed = probe.user.is_active and bool(digest) and digest in owners and open_now
@@ -93,9 +93,7 @@ def _result_page(probe: Probe, u: Callable[..., str]) -> None:
     for vote in _votes():
         url = u(vote=vote.pk)
         path = vote.place.path
-        staff = any(
-            h.role in READERS and h.path and (path.startswith(h.path) or h.path.startswith(path)) for h in hats
-        )
+        staff = any(h.role in READERS and h.path and (path.startswith(h.path) or h.path.startswith(path)) for h in hats)
         if vote.state != "closed" or not probe.user.is_active:
             _expect(probe, url, False)
         elif _admin(hats) or staff:

@@ -25,7 +25,12 @@ READERS = frozenset(
 )
 # §1 the community runs owners' meetings with the committee; district command keeps its district's places.
 RUNNERS = frozenset({Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY, Role.DISTRICT_COMMAND})
-TABLE = {"can_read_turnout": "vote", "can_record_ballots": "vote", "can_cast_ballot": "entry", "can_resolve_paper": "entry"}
+TABLE = {
+    "can_read_turnout": "vote",
+    "can_record_ballots": "vote",
+    "can_cast_ballot": "entry",
+    "can_resolve_paper": "entry",
+}
 
 
 def _above(hats: list[Hat], roles: frozenset[str], path: str) -> bool:
@@ -79,7 +84,7 @@ def voters(matrix_world: Any) -> Any:
             RollOwner.objects.create(entry=entry, person=other)
         if proxy == "name":
             entry.proxy_name = "矩阵代理"
-        elif proxy is not None:
+        elif isinstance(proxy, Person):
             entry.proxy_name, entry.proxy_person = "矩阵代理", proxy
         entry.save()
     return matrix_world

@@ -20,7 +20,7 @@ from linli.participation.notify_votes import (
     send_due_reminders,
 )
 
-from .cast_world import CastWorld, cast  # noqa: F401
+from .cast_world import CastWorld
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from linli.participation.actions.ballots import cast_online
 from linli.participation.choices import AGREE, OPPOSE, BallotChannel, VoteState
 from linli.participation.models_votes import Ballot, RollEntry, RollOwner, Vote
 
-from .cast_world import CastWorld, cast  # noqa: F401
+from .cast_world import CastWorld
 
 pytestmark = pytest.mark.django_db
 HOSTILE = '</script><script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -96,7 +96,9 @@ def test_paper_desk_answers(cast: CastWorld) -> None:
     found = client_for(cast.staff()).get(url, {"q": "张"}).content.decode()
     assert f"?entry={cast.single.pk}" in found
     q1, q2 = (f"q{q.pk}" for q in cast.questions)
-    first = client_for(cast.staff()).post(url, {"entry": cast.single.pk, q1: AGREE, q2: AGREE, "sheet": "12"}, follow=True)
+    first = client_for(cast.staff()).post(
+        url, {"entry": cast.single.pk, q1: AGREE, q2: AGREE, "sheet": "12"}, follow=True
+    )
     assert "waiting for a second colleague" in first.content.decode() or "第二位" in first.content.decode()
     same = client_for(cast.staff()).post(url, {"entry": cast.single.pk, q1: AGREE, q2: AGREE})
     assert same.status_code == 400
@@ -113,7 +115,9 @@ def test_paper_desk_answers(cast: CastWorld) -> None:
         reverse("participation:ballot_cast", args=[cast.vote.pk, cast.single.pk]),
         {q1: AGREE, q2: AGREE, "step": "confirm"},
     )
-    assert online.status_code == 400 and ("paper ballot" in online.content.decode() or "纸质" in online.content.decode())
+    assert online.status_code == 400 and (
+        "paper ballot" in online.content.decode() or "纸质" in online.content.decode()
+    )
     assert client_for(cast.world.users[Role.GRID_WORKER]).get(url).status_code == 403
 
 
