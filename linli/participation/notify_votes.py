@@ -28,17 +28,17 @@ from .models_votes import RollEntry, RollOwner, Vote
 REMIND_EVERY = timedelta(days=1)
 
 
-def roll_accounts(vote: Vote, *, only_not_voted: bool = False) -> models.QuerySet[User]:
-    """Active accounts of the owners (and registered proxies) behind the vote's roll, or behind the entries
-    that have not voted."""
+def roll_accounts(vote: Vote, *, only_not_voted: bool = False, proxies: bool = True) -> models.QuerySet[User]:
+    """Active accounts of the owners (and, with `proxies`, the registered proxies who vote for them) behind the
+    vote's roll, or behind the entries that have not voted."""
     entries = RollEntry.objects.filter(vote=vote)
     if only_not_voted:
         entries = entries.filter(voted_channel="")
     owners = RollOwner.objects.filter(entry__in=entries, person__isnull=False).values("person_id")
-    proxies = entries.filter(proxy_person__isnull=False).values("proxy_person_id")
-    digests = Person.objects.filter(
-        models.Q(pk__in=owners) | models.Q(pk__in=proxies), phone_digest__isnull=False
-    ).values("phone_digest")
+    people = models.Q(pk__in=owners)
+    if proxies:
+        people |= models.Q(pk__in=entries.filter(proxy_person__isnull=False).values("proxy_person_id"))
+    digests = Person.objects.filter(people, phone_digest__isnull=False).values("phone_digest")
     return User.objects.filter(is_active=True, phone_digest__in=digests).order_by("pk")
 
 
@@ -77,10 +77,11 @@ def remind_non_voters(vote: Vote) -> int:
 
 
 def notify_result(vote: Vote) -> int:
-    """Every owner on the roll: the result is published, with the link to check one's receipt in it."""
+    """Every owner on the roll: the result is published, with the link to check one's receipt in it. Not the
+    proxies: the result is the owners' (and a proxy living elsewhere may not read the estate's votes)."""
     title = _("Result published: %(title)s") % {"title": vote.title}
     body = _("The result and every ballot's receipt are published; check that yours is there.")
-    return _send(roll_accounts(vote), title, body, reverse("participation:result", args=[vote.pk]))
+    return _send(roll_accounts(vote, proxies=False), title, body, reverse("participation:result", args=[vote.pk]))
 
 
 def send_due_reminders(now: Any = None) -> int:

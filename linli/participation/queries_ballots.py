@@ -33,8 +33,9 @@ def _mine(user: Any) -> models.QuerySet[RollEntry]:
     return entries.select_related("vote", "caster", "proxy_person")
 
 
-def castable_entries(user: Any, vote: Vote) -> list[RollEntry]:
-    """The voters on this vote's roll the user may cast for online (usually one: themselves)."""
+def castable_entries(user: Any, vote: Vote | int) -> list[RollEntry]:
+    """The voters on this vote's roll the user may cast for online (usually one: themselves). Read through
+    the roll, not the vote: a registered proxy may live outside the estate whose votes they would read."""
     return [e for e in _mine(user).filter(vote=vote).order_by("pk") if can_cast_ballot(user, e)]
 
 

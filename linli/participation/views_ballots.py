@@ -34,10 +34,10 @@ def errors_into(form: Any, error: ValidationError) -> None:
 
 @login_required
 def cast(request: HttpRequest, vote: int, entry: int) -> HttpResponse:
-    found = q.vote_for(request.user, vote)
-    chosen = next((e for e in q.castable_entries(request.user, found) if e.pk == entry), None) if found else None
-    if found is None or chosen is None:
+    chosen = next((e for e in q.castable_entries(request.user, vote) if e.pk == entry), None)
+    if chosen is None:
         raise Http404
+    found = chosen.vote
     questions = list(found.questions.order_by("position"))
     form = BallotForm(questions, request.POST or None)
     context: dict[str, Any] = {"vote": found, "entry": chosen, "form": form, "confirming": False}

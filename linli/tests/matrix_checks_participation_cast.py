@@ -4,7 +4,8 @@ Written from the rules (DESIGN §1, §8), deciding in Python over the world's ro
 predicates or scope rules under test:
 - turnout and its Excel: the place staff (grid worker, community staff, street, district) at or above the
   vote's place; the desk pages: community workers, secretaries and district command there;
-- a ballot page: only the voter on the roll whose verified phone is an owner's, while the vote is open;
+- a ballot page: only the voter on the roll whose verified phone is that of the registered proxy, the
+  co-owners' caster or an owner (the window and one-ballot rule are the action's, answered on the page);
 - a result: only once the vote is closed, for staff whose places lie above or below the vote's place; a
   resident or volunteer with a registry record may read the results of their home (left open here: the
   registry is the people matrix's), anyone else sees nothing.
@@ -14,8 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-
-from django.utils import timezone
 
 from linli.accounts.choices import Role
 from linli.participation.models_votes import RollEntry, RollOwner, Vote
@@ -72,17 +71,17 @@ def _proxy_page(probe: Probe, u: Callable[..., str]) -> None:
 
 def _ballot_page(probe: Probe, u: Callable[..., str]) -> None:
     digest = probe.user.phone_digest
-    now = timezone.now()
-    for entry in RollEntry.objects.select_related("vote").order_by("pk"):
+    for entry in RollEntry.objects.select_related("vote", "caster", "proxy_person").order_by("pk"):
         vote = entry.vote
-        owners = set(
-            Person.objects.filter(pk__in=RollOwner.objects.filter(entry=entry).values("person_id")).values_list(
-                "phone_digest", flat=True
-            )
-        )
-        open_now = vote.state == "open" and vote.opens_at <= now < vote.closes_at
-        allowed = probe.user.is_active and bool(digest) and digest in owners and open_now
-        allowed = allowed and not entry.voted_channel and not entry.proxy_name and entry.caster_id is None
+        # The registered proxy when one is recorded, else the co-owners' caster, else any owner named.
+        if entry.proxy_name or entry.proxy_person_id:
+            voters = {entry.proxy_person.phone_digest} if entry.proxy_person else set()
+        elif entry.caster is not None:
+            voters = {entry.caster.phone_digest}
+        else:
+            owners = Person.objects.filter(pk__in=RollOwner.objects.filter(entry=entry).values("person_id"))
+            voters = set(owners.values_list("phone_digest", flat=True))
+        allowed = probe.user.is_active and bool(digest) and digest in voters
         _expect(probe, u(vote=vote.pk, entry=entry.pk), bool(allowed))
 
 

@@ -189,3 +189,19 @@ def test_result_page_with_an_inert_chart_and_the_receipt_check(cast: CastWorld) 
 def test_no_result_page_before_closing(cast: CastWorld) -> None:
     url = reverse("participation:result", args=[cast.vote.pk])
     assert client_for(cast.owner).get(url).status_code == 404
+
+
+def test_a_registered_proxy_living_elsewhere_votes_online(cast: CastWorld, settings: Any, tmp_path: Any) -> None:
+    from linli.participation.actions.ballots import record_proxy
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    far = cast.world.places["110101002001001E01"]  # side B's estate: the proxy reads none of side A's votes
+    type(cast.persons["neighbour"]).objects.filter(pk=cast.persons["neighbour"].pk).update(place=far)
+    record_proxy(cast.staff(), cast.single, name="赵六", person=cast.persons["neighbour"], document=b"%PDF-1.4\n%%EOF")
+    client = client_for(cast.neighbour)
+    assert f"/{cast.vote.pk}/cast/{cast.single.pk}/" in client.get(reverse("participation:my_votes")).content.decode()
+    url = reverse("participation:ballot_cast", args=[cast.vote.pk, cast.single.pk])
+    choices = {f"q{q.pk}": AGREE for q in cast.questions}
+    assert client.post(url, {**choices, "step": "confirm"}).status_code == 200
+    assert RollEntry.objects.get(pk=cast.single.pk).voted_channel == BallotChannel.ONLINE
+    assert client_for(cast.owner).get(url).status_code == 404  # the owner gave their vote to the proxy
