@@ -12,10 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from . import queries_ballots as q
 from .actions.ballots import cast_online
+from .choices import VoteState
 from .forms_ballots import BallotForm
 
 
@@ -40,7 +42,9 @@ def cast(request: HttpRequest, vote: int, entry: int) -> HttpResponse:
     found = chosen.vote
     questions = list(found.questions.order_by("position"))
     form = BallotForm(questions, request.POST or None)
-    context: dict[str, Any] = {"vote": found, "entry": chosen, "form": form, "confirming": False}
+    now = timezone.now()
+    open_now = found.state == VoteState.OPEN and found.opens_at <= now < found.closes_at
+    context: dict[str, Any] = {"vote": found, "entry": chosen, "form": form, "confirming": False, "open_now": open_now}
     step = request.POST.get("step", "")
     if request.method == "POST" and form.is_valid() and step != "edit":
         if step != "confirm":
