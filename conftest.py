@@ -81,6 +81,7 @@ class World:
     cases: dict[str, Any] = field(default_factory=dict)  # cases on each side, filled by `matrix_world`
     people: Any = None  # the registry's persons, households and houses (matrix_people.People), by `matrix_world`
     reverse: Any = None  # the reverse assessment's ratings, surveys and answers (matrix_reverse.Reverse)
+    cast: Any = None  # owners' votes with rolls and paper entries to probe casting (matrix_cast.Cast)
 
     def place(self, code: str) -> Place:
         return self.places[code]
@@ -298,6 +299,9 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> World:
     from linli.tests.matrix_votes import make_votes
 
     make_votes(world)  # owners' votes on the registry's houses: drafts, open and closed, with ballots
+    from linli.tests.matrix_cast import make_cast
+
+    world.cast = make_cast(world)
     return world
 
 

@@ -15,6 +15,7 @@ from .choices import STAFF_ROLES, UNMASK_ROLES, Role
 from .membership import works_for
 from .scopes import (
     PLACE_EDITORS,
+    PLACE_READERS,
     RESPONSIBILITY_EDITORS,
     UNIT_EDITORS,
     can,
@@ -453,3 +454,44 @@ def can_run_vote(user: Any, target: Any) -> bool:
 def can_follow_votes(user: Any) -> bool:
     """The staff pages of votes (list, roll, turnout); which votes is the view scope's answer."""
     return scope_of(user).has(VOTE_FOLLOWERS)
+
+# Owners' votes: casting ballots, turnout and the paper desk (linli.participation.actions.ballots, DESIGN §8).
+# Whether the vote is open and inside its window, and whether the voter has already voted, is the action's
+# check; these answer for the person and the object only.
+
+# Who has voted (never how) is read by the place staff of the vote's estate, to chase turnout door to door.
+TURNOUT_READERS = PLACE_READERS
+# Recording ballots (paper double entry, in person at the meeting) and the co-owners' caster or a proxy:
+# the community's staff who run the vote, and district command.
+BALLOT_RECORDERS = PLACE_EDITORS
+
+
+def can_read_turnout(user: Any, vote: Any) -> bool:
+    return scope_of(user).has(TURNOUT_READERS) and can(user, "view", vote)
+
+
+def can_record_ballots(user: Any, vote: Any) -> bool:
+    return scope_of(user).has(BALLOT_RECORDERS) and can(user, "change", vote)
+
+
+def can_cast_ballot(user: Any, entry: Any) -> bool:
+    """Online, for one voter on the frozen roll: the logged-in account's verified phone is that of the voter's
+    registered proxy when one is recorded (a proxy named without a registry record votes on paper or in
+    person), else of the caster the co-owners chose, else of any owner the entry names. Owners are owners
+    whatever role their account holds, so no role is asked for."""
+    digest = getattr(user, "phone_digest", None)
+    if not digest or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if entry.proxy_person_id or entry.proxy_name:
+        return entry.proxy_person_id is not None and entry.proxy_person.phone_digest == digest
+    if entry.caster_id is not None:
+        return bool(entry.caster.phone_digest == digest)
+    return bool(entry.owners.filter(person__phone_digest=digest).exists())
+
+
+def can_resolve_paper(user: Any, entry: Any) -> bool:
+    """Settle a paper ballot whose two entries differ, after a third look at the paper: a recorder of the vote
+    who typed neither entry."""
+    if not can_record_ballots(user, entry.vote):
+        return False
+    return not entry.paper_entries.filter(entered_by_id=user.pk).exists()

@@ -73,3 +73,9 @@ class AuditAction(models.TextChoices):
     VOTE_OPENED = "vote.opened", _("Owners' vote opened, roll frozen")
     VOTE_CLOSED = "vote.closed", _("Owners' vote closed, result published")
     VOTE_CANCELLED = "vote.cancelled", _("Owners' vote cancelled")
+    # Owners' votes: who voted and through which channel, never how (linli.participation.actions.ballots).
+    BALLOT_CAST = "vote.ballot_cast", _("Ballot cast (who voted, never how)")
+    PAPER_BALLOT_ENTERED = "vote.paper_entered", _("Paper ballot entered, waiting for the second entry")
+    PAPER_BALLOT_DISPUTED = "vote.paper_disputed", _("Paper ballot's two entries differ")
+    VOTE_CASTER_CHOSEN = "vote.caster_chosen", _("Co-owners' caster recorded")
+    VOTE_PROXY_RECORDED = "vote.proxy_recorded", _("Proxy recorded with written authorisation")

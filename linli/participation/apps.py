@@ -13,8 +13,10 @@ class ParticipationConfig(AppConfig):
         from linli.core.schedule import register as register_periodic
 
         from . import scoping
-        from .tasks import close_due_votes
+        from .tasks import close_due_votes, remind_vote_non_voters
 
         scoping.register_rules()
         # A vote's result is published within a few minutes of its announced closing time.
         register_periodic("participation.close_votes", close_due_votes, lambda: timedelta(minutes=5))
+        # Hourly look; each open vote's non-voters are reminded at most once a day (notify_votes.REMIND_EVERY).
+        register_periodic("participation.vote_reminders", remind_vote_non_voters, lambda: timedelta(hours=1))

@@ -7,8 +7,9 @@ Reach is by place, both ways up and down the tree:
   and district command under their grants;
 - residents and volunteers read topics and votes at the places they live in or own (their registry record,
   matched on the verified phone's digest) and above, and the topics they raised;
-- a roll entry is read by the staff who run the vote (turnout: who has voted, never how) and by the owners it
-  names; a ballot by nobody until its vote is closed and published, and then by whoever reads the vote;
+- a roll entry is read by the staff who run the vote (turnout: who has voted, never how), by the owners it
+  names and by the registered proxy who votes for them; a ballot by nobody until its vote is closed and
+  published, and then by whoever reads the vote;
   paper entries by the staff who run the vote. Nothing here is changed except through the actions.
 """
 
@@ -105,7 +106,10 @@ def roll_rule(qs: models.QuerySet[Any], scope: Scope, action: str, user: Any) ->
     digest = getattr(user, "phone_digest", None)
     if action == "view" and scope.has(TAKING_PART) and digest:
         owners = "owners__" if not prefix else "entry__owners__"
-        own = models.Q(**{f"{owners}person__phone_digest": digest})
+        # The owners it names, and the registered proxy who votes for them (their ballot page needs the entry).
+        own = models.Q(**{f"{owners}person__phone_digest": digest}) | models.Q(
+            **{f"{prefix}proxy_person__phone_digest": digest}
+        )
     qs = keep(qs, any_of(staff, own))
     return qs.distinct() if own is not None else qs
 

@@ -1,5 +1,4 @@
-"""Closing owners' votes whose window has ended, as a task (registered with the scheduler in
-ParticipationConfig.ready)."""
+"""Periodic jobs of the participation app, as tasks (registered with the scheduler in ParticipationConfig)."""
 
 from __future__ import annotations
 
@@ -11,3 +10,10 @@ def close_due_votes() -> int:
     from .actions.votes import close_due_votes as close
 
     return close()
+
+
+@task()
+def remind_vote_non_voters() -> int:
+    from .notify_votes import send_due_reminders
+
+    return send_due_reminders()

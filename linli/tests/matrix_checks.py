@@ -452,6 +452,7 @@ def _export(probe: Probe, url: Callable[..., str]) -> None:
 # imported here, after them.
 from .matrix_checks_assessment import ASSESSMENT_READ_PATHS  # noqa: E402
 from .matrix_checks_dashboards import DASHBOARD_READ_PATHS  # noqa: E402
+from .matrix_checks_participation_cast import CAST_READ_PATHS  # noqa: E402
 from .matrix_checks_participation_count import COUNT_READ_PATHS  # noqa: E402
 from .matrix_checks_people import PEOPLE_READ_PATHS  # noqa: E402
 
@@ -496,4 +497,5 @@ READ_PATHS: dict[str, Callable[[Probe, Callable[..., str]], None]] = {
     **COUNT_READ_PATHS,
     **ASSESSMENT_READ_PATHS,
     **DASHBOARD_READ_PATHS,
+    **CAST_READ_PATHS,
 }

@@ -27,6 +27,7 @@ from linli.worktime.models import CalendarDay, CalendarYear
 
 from .matrix_spec_assessment import ASSESSMENT_MODELS, AssessmentFacts, assessment_rule
 from .matrix_spec_cases import CASE_MODELS, EXPORT_AS_CHANGE, PARTS, CaseFacts, case_rule, work_places
+from .matrix_spec_participation_cast import CAST_MODELS, CAST_RULES
 from .matrix_spec_participation_count import COUNT_MODELS, COUNT_RULES
 from .matrix_spec_people import CATALOGUES, PEOPLE_MODELS, PeopleFacts, people_rule
 from .matrix_spec_reverse import REVERSE_MODELS, ReverseFacts, reverse_rule
@@ -63,6 +64,7 @@ MODELS: dict[str, type[Any]] = {
     **ASSESSMENT_MODELS,  # the assessment figures: its spec is in matrix_spec_assessment.py
     **REVERSE_MODELS,  # the reverse assessment's ratings and surveys: its spec is in matrix_spec_reverse.py
     **COUNT_MODELS,  # owners' votes, their roll and ballots: the spec is in matrix_spec_participation_count.py
+    **CAST_MODELS,  # casting's paper entries: its spec is in matrix_spec_participation_cast.py
 }
 ACTIONS = ("view", "change", "export", "pick")
 
@@ -381,6 +383,7 @@ RULE_OF: dict[str, Any] = {
     "assessment.scheme": lambda snap, *a: _catalogue(snap.assessment_facts.schemes)(snap, *a),
     **{label: reverse_rule(label) for label in REVERSE_MODELS},
     **COUNT_RULES,
+    **CAST_RULES,
 }
 
 

@@ -25,10 +25,12 @@ from linli.places.choices import PlaceLevel
 from linli.places.models import Place
 
 from ..choices import QuestionKind, VoteState
-from ..models_votes import Question, Vote
+from ..models_votes import Ballot, Question, Vote
+from ..notify_votes import notify_result, notify_vote_opened
 from ..result import build_result
 from ..roll import FrozenRoll, freeze_roll
 from . import topics
+from .ballots import discard_pending_paper
 
 VOTE_PLACES = (PlaceLevel.ESTATE, PlaceLevel.BUILDING)
 MAX_QUESTIONS = 30
@@ -168,6 +170,7 @@ def open_vote(actor: Any, vote: Vote, *, now: datetime | None = None) -> FrozenR
     vote.state = VoteState.OPEN
     vote.opened_at = now
     vote.save(update_fields=["state", "opened_at", "roll_owners", "roll_area", "roll_digest"])
+    transaction.on_commit(lambda: notify_vote_opened(vote))
     audit.record(
         AuditAction.VOTE_OPENED,
         actor=actor,
@@ -183,13 +186,27 @@ def open_vote(actor: Any, vote: Vote, *, now: datetime | None = None) -> FrozenR
     return frozen
 
 
+def _rewrite_ballot_box(vote: Vote) -> None:
+    """Ballots were stored in the order they were cast (a SQLite rowid, a PostgreSQL heap position), which,
+    held against the roll's `voted_at`, could re-link them to voters. At closing the box is written afresh in
+    receipt order, so what remains for anyone reading the tables is the published file's order."""
+    ballots = list(Ballot.objects.filter(vote=vote).order_by("receipt"))
+    Ballot.objects.filter(vote=vote).delete()
+    Ballot.objects.bulk_create(
+        [Ballot(receipt=b.receipt, vote=vote, area=b.area, choices=b.choices) for b in ballots], batch_size=500
+    )
+
+
 def _close(actor: Any, vote: Vote, now: datetime) -> Vote:
+    discard_pending_paper(vote)
+    _rewrite_ballot_box(vote)
     vote.result = build_result(vote)
     vote.result_root = vote.result["root"]
     vote.state = VoteState.CLOSED
     vote.closed_at = now
     vote.save(update_fields=["result", "result_root", "state", "closed_at"])
     topics.vote_closed(vote)
+    transaction.on_commit(lambda: notify_result(vote))
     passed = [qid for qid, o in vote.result["outcome"].items() if o["passed"]]
     # Totals and outcome only: the published file holds the ballots, the audit trail never does.
     audit.record(
@@ -224,6 +241,7 @@ def cancel_vote(actor: Any, vote: Vote, reason: str) -> Vote:
     reason = check_plain_text((reason or "").strip())
     if not reason:
         raise ValidationError({"reason": [_("Say why the vote is cancelled")]})
+    discard_pending_paper(vote)
     vote.state = VoteState.CANCELLED
     vote.closed_at = timezone.now()
     vote.save(update_fields=["state", "closed_at"])

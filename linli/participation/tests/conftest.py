@@ -91,3 +91,6 @@ def estate(world: World) -> Estate:
 @pytest.fixture
 def runner(world: World) -> Any:
     return world.users[Role.COMMUNITY_WORKER]
+
+
+from .cast_world import cast  # noqa: E402, F401  (casting: an open vote with its roll, cast_world.py)
