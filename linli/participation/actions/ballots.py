@@ -63,10 +63,10 @@ def _locked(vote_pk: int, entry_pk: int) -> tuple[Vote, RollEntry]:
     return vote, entry
 
 
-def _check_window(vote: Vote) -> None:
+def _check_window(vote: Vote, now: Any = None) -> None:
     if vote.state != VoteState.OPEN:
         raise ValidationError(_("This vote is not open for voting"))
-    now = timezone.now()
+    now = now or timezone.now()
     if now < vote.opens_at:
         raise ValidationError(_("Voting has not started yet"))
     if now >= vote.closes_at:
@@ -104,10 +104,12 @@ def clean_choices(vote: Vote, choices: Any) -> dict[str, str]:
     return {str(pk): given[str(pk)] for pk, _ in questions}
 
 
-def _write_ballot(actor: Any, vote: Vote, entry: RollEntry, choices: dict[str, str], channel: str) -> str:
+def _write_ballot(
+    actor: Any, vote: Vote, entry: RollEntry, choices: dict[str, str], channel: str, now: Any = None
+) -> str:
     ballot = Ballot.objects.create(vote=vote, area=entry.area, choices=choices)
     entry.voted_channel = channel
-    entry.voted_at = timezone.now()
+    entry.voted_at = now or timezone.now()
     entry.recorded_by = actor if channel != BallotChannel.ONLINE else None
     entry.save(update_fields=["voted_channel", "voted_at", "recorded_by"])
     PaperEntry.objects.filter(entry=entry).delete()
@@ -137,7 +139,7 @@ def _recorder(actor: Any, vote: Vote) -> None:
 
 
 @transaction.atomic
-def cast_online(user: Any, vote: Vote, choices: Any, *, entry: RollEntry | None = None) -> str:
+def cast_online(user: Any, vote: Vote, choices: Any, *, entry: RollEntry | None = None, now: Any = None) -> str:
     """A verified owner (or their caster or registered proxy) votes; returns the receipt. Without `entry`,
     the one voter on this vote's roll the user may still cast for (an owner of several entries picks one)."""
     if entry is None:
@@ -145,9 +147,9 @@ def cast_online(user: Any, vote: Vote, choices: Any, *, entry: RollEntry | None 
     vote, entry = _locked(vote.pk, entry.pk)
     if not can_cast_ballot(user, entry):
         raise PermissionDenied(_("You may not vote for this owner"))
-    _check_window(vote)
+    _check_window(vote, now)
     _refuse_if_voted(entry)
-    return _write_ballot(user, vote, entry, clean_choices(vote, choices), BallotChannel.ONLINE)
+    return _write_ballot(user, vote, entry, clean_choices(vote, choices), BallotChannel.ONLINE, now)
 
 
 def _only_entry(user: Any, vote: Vote) -> RollEntry:
@@ -162,22 +164,22 @@ def _only_entry(user: Any, vote: Vote) -> RollEntry:
 
 
 @transaction.atomic
-def record_in_person(staff: Any, entry: RollEntry, choices: Any) -> str:
+def record_in_person(staff: Any, entry: RollEntry, choices: Any, *, now: Any = None) -> str:
     """Staff record the ballot of an owner (or caster or proxy) voting in person at the meeting, after checking
     their identity document; returns the receipt, to be shown to the voter there and then."""
     vote, entry = _locked(entry.vote_id, entry.pk)
     _recorder(staff, vote)
-    _check_window(vote)
+    _check_window(vote, now)
     _refuse_if_voted(entry)
-    return _write_ballot(staff, vote, entry, clean_choices(vote, choices), BallotChannel.IN_PERSON)
+    return _write_ballot(staff, vote, entry, clean_choices(vote, choices), BallotChannel.IN_PERSON, now)
 
 
 @transaction.atomic
-def enter_paper(clerk: Any, entry: RollEntry, choices: Any, sheet: str = "") -> PaperOutcome:
+def enter_paper(clerk: Any, entry: RollEntry, choices: Any, sheet: str = "", *, now: Any = None) -> PaperOutcome:
     """One clerk's typing of a paper ballot: the first waits, the second (by a different clerk) is compared."""
     vote, entry = _locked(entry.vote_id, entry.pk)
     _recorder(clerk, vote)
-    _check_window(vote)
+    _check_window(vote, now)
     _refuse_if_voted(entry)
     clean = clean_choices(vote, choices)
     sheet = _sheet(sheet)
@@ -192,7 +194,7 @@ def enter_paper(clerk: Any, entry: RollEntry, choices: Any, sheet: str = "") -> 
         return PaperOutcome(WAITING)
     first = earlier[0]
     if first.choices == clean:
-        _write_ballot(clerk, vote, entry, clean, BallotChannel.PAPER)
+        _write_ballot(clerk, vote, entry, clean, BallotChannel.PAPER, now)
         return PaperOutcome(COUNTED)
     positions = dict(vote.questions.values_list("pk", "position"))
     differing = tuple(sorted(positions[int(q)] for q in clean if first.choices.get(q) != clean[q]))
