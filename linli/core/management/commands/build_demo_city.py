@@ -39,6 +39,7 @@ class Command(BaseCommand):
         history_now = self.build_history(cases, seed, quiet)
         if people_now or history_now:
             self.link_reporters(quiet)
+        self.build_participation(seed, quiet)
         if quiet:
             return
         if built_now:
@@ -64,6 +65,17 @@ class Command(BaseCommand):
         )
         self.stdout.write("Rows: " + ", ".join(f"{k} {v}" for k, v in built.counts.items()))
         return True
+
+    def build_participation(self, seed: int, quiet: bool) -> None:
+        from linli.participation import demo as participation
+
+        built = participation.build(seed=seed)
+        if quiet or built is None:
+            return
+        self.stdout.write(self.style.SUCCESS("Owners' votes and deliberation topics built:"))
+        for line in built.votes.values():
+            self.stdout.write(f"  {line}")
+        self.stdout.write("  Topics: " + ", ".join(f"{state} #{pk}" for state, pk in built.topics.items()))
 
     def link_reporters(self, quiet: bool) -> None:
         from linli.people.linking import link_all
