@@ -20,7 +20,9 @@ def _area(label: Any, limit: int, *, required: bool = True, rows: int = 4) -> fo
 
 class FilterForm(forms.Form):
     state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All states")), *TopicState.choices])
-    place = forms.ModelChoiceField(label=_("Place"), required=False, queryset=None, empty_label=_("All places"))
+    place: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Place"), required=False, queryset=None, empty_label=_("All places")
+    )
 
     def __init__(self, *args: Any, places: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -28,7 +30,7 @@ class FilterForm(forms.Form):
 
 
 class TopicForm(forms.Form):
-    place = forms.ModelChoiceField(label=_("Where"), queryset=None)
+    place: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Where"), queryset=None)
     title = forms.CharField(label=_("Title"), max_length=120)
     body = _area(_("What it is about"), 5000, rows=6)
     name_masked = forms.BooleanField(label=_("Show my name masked (张**)"), required=False, initial=True)
@@ -60,7 +62,9 @@ class DecideForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=DecisionOutcome.choices, widget=forms.RadioSelect)
     decision = _area(_("Decision"), 5000)
     minutes = _area(_("Minutes of the committee's decision"), 5000)
-    meeting = forms.ModelChoiceField(label=_("Taken at the meeting"), queryset=None, required=False)
+    meeting: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Taken at the meeting"), queryset=None, required=False
+    )
 
     def __init__(self, *args: Any, meetings: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,7 +72,7 @@ class DecideForm(forms.Form):
 
 
 class VoteForm(forms.Form):
-    vote = forms.ModelChoiceField(label=_("Owners' vote"), queryset=None)
+    vote: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Owners' vote"), queryset=None)
 
     def __init__(self, *args: Any, votes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,7 +82,7 @@ class VoteForm(forms.Form):
 class CaseForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120, required=False)
     text = _area(_("What is to be done"), 5000)
-    place = forms.ModelChoiceField(label=_("Where"), queryset=None)
+    place: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Where"), queryset=None)
 
     def __init__(self, *args: Any, places: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -109,7 +109,7 @@ def meeting_document(request: HttpRequest, pk: int) -> FileResponse:
     meeting = q.meeting_or_404(request.user, pk)
     if not meeting.minutes_file:
         raise Http404
-    extension = PurePosixPath(meeting.minutes_file.name).suffix.lower()
+    extension = PurePosixPath(meeting.minutes_file.name or "").suffix.lower()
     if extension not in TYPES:
         raise Http404
     response = FileResponse(

@@ -90,8 +90,8 @@ def record_attendance(
     MeetingAttendee.objects.bulk_create(added)
     meeting.held = True
     meeting.save(update_fields=["held"])
-    came = sum(1 for a in rows.values() if a.attended) + len(added)
-    event(topic, "attendance_recorded", actor, topic.state, {"meeting": meeting.pk, "attended": came})
+    present = sum(1 for a in rows.values() if a.attended) + len(added)
+    event(topic, "attendance_recorded", actor, topic.state, {"meeting": meeting.pk, "attended": present})
     return meeting
 
 
