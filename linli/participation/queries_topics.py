@@ -22,8 +22,6 @@ from .choices import TopicState
 from .models import Comment, Meeting, Topic, TopicCase, TopicEvent
 from .scoping import ancestors_or_self, home_paths
 
-RAISE_PLACES_LIMIT = 300
-
 
 def topics_for(user: Any, action: str = "view") -> QuerySet[Topic]:
     return Topic.objects.restrict(user, action)
@@ -52,7 +50,7 @@ def raise_places(user: Any) -> QuerySet[Place]:
     scope = scope_of(user)
     base = Place.objects.filter(level__in=sorted(TOPIC_LEVELS), is_active=True).order_by("path")
     if scope.everything:
-        return base[:RAISE_PLACES_LIMIT]
+        return base
     staff = list(scope.paths(TOPIC_RAISERS))
     homes = list(home_paths(user)) if scope.has(TOPIC_RESIDENTS) else []
     condition = under_any(staff, "path")
@@ -61,7 +59,7 @@ def raise_places(user: Any) -> QuerySet[Place]:
         condition = Q(path__in=above) if condition is None else condition | Q(path__in=above)
     if condition is None:
         return base.none()
-    return base.filter(condition)[:RAISE_PLACES_LIMIT]
+    return base.filter(condition)
 
 
 @dataclass

@@ -89,7 +89,7 @@ def _votes_for(user: Any, topic: Topic) -> Any:
 
 
 def _case_places(user: Any, topic: Topic) -> Any:
-    return places_for(user).filter(under_any([topic.place.path], "path"), is_active=True).order_by("path")[:300]
+    return places_for(user).filter(under_any([topic.place.path], "path"), is_active=True).order_by("path")
 
 
 @login_required

@@ -142,7 +142,9 @@ def test_follow_up_case_place_must_be_under_the_topic(tw: TopicWorld) -> None:
     assert Case.objects.count() == 0
 
 
-def test_reject_with_a_reason_from_each_state_before_a_decision(tw: TopicWorld, django_capture_on_commit_callbacks: Any) -> None:
+def test_reject_with_a_reason_from_each_state_before_a_decision(
+    tw: TopicWorld, django_capture_on_commit_callbacks: Any
+) -> None:
     for walk in (tw.raise_one, lambda: topics.open_discussion(tw.worker, tw.raise_one()), tw.proposed):
         topic = walk()
         with pytest.raises(ValidationError):

@@ -88,7 +88,9 @@ def result_file(vote: Vote, passed: list[bool]) -> dict[str, Any]:
             }
             for q in questions
         },
-        "outcome": {str(q.pk): {"participation_ok": True, "passed": ok} for q, ok in zip(questions, passed, strict=True)},
+        "outcome": {
+            str(q.pk): {"participation_ok": True, "passed": ok} for q, ok in zip(questions, passed, strict=True)
+        },
     }
 
 
