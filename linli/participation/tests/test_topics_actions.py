@@ -15,7 +15,7 @@ from linli.participation.actions import discussion, follow_up, topics
 from linli.participation.choices import DecisionKind, TopicState, VoteState
 from linli.participation.models import Topic, TopicCase, TopicEvent
 
-from .topics_world import BUILDING_A, BUILDING_B, COMMUNITY_A, ESTATE_A, TopicWorld, result_file, tw  # noqa: F401
+from .topics_world import BUILDING_A, BUILDING_B, COMMUNITY_A, ESTATE_A, TopicWorld, result_file, tw_fixture  # noqa: F401
 
 S = TopicState
 pytestmark = pytest.mark.django_db(transaction=False)

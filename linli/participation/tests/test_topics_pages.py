@@ -18,7 +18,7 @@ from linli.participation.actions import discussion, follow_up, meetings, topics
 from linli.participation.choices import TopicState, VoteState
 from linli.participation.models import Comment, Meeting, Topic, TopicCase
 
-from .topics_world import ESTATE_A, TopicWorld, result_file, tw  # noqa: F401
+from .topics_world import ESTATE_A, TopicWorld, result_file, tw_fixture  # noqa: F401
 
 S = TopicState
 

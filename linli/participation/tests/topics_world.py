@@ -94,8 +94,8 @@ def result_file(vote: Vote, passed: list[bool]) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def tw(world: Any) -> TopicWorld:
+@pytest.fixture(name="tw")
+def tw_fixture(world: Any) -> TopicWorld:
     users, outsiders = world.users, world.outsiders
     worker = users[Role.COMMUNITY_WORKER]
     unit = create_place(
