@@ -81,6 +81,7 @@ class World:
     cases: dict[str, Any] = field(default_factory=dict)  # cases on each side, filled by `matrix_world`
     people: Any = None  # the registry's persons, households and houses (matrix_people.People), by `matrix_world`
     reverse: Any = None  # the reverse assessment's ratings, surveys and answers (matrix_reverse.Reverse)
+    topics: Any = None  # deliberation topics and their parts (matrix_topics.make_topics), by `matrix_world`
 
     def place(self, code: str) -> Place:
         return self.places[code]
@@ -295,6 +296,9 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> World:
     from linli.tests.matrix_reverse import make_reverse
 
     world.reverse = make_reverse(world)
+    from linli.tests.matrix_topics import make_topics
+
+    world.topics = make_topics(world)
     return world
 
 

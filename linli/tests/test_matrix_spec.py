@@ -27,6 +27,7 @@ from linli.worktime.models import CalendarDay, CalendarYear
 
 from .matrix_spec_assessment import ASSESSMENT_MODELS, AssessmentFacts, assessment_rule
 from .matrix_spec_cases import CASE_MODELS, EXPORT_AS_CHANGE, PARTS, CaseFacts, case_rule, work_places
+from .matrix_spec_participation_topics import TOPIC_MODELS, TopicFacts, topic_rule
 from .matrix_spec_people import CATALOGUES, PEOPLE_MODELS, PeopleFacts, people_rule
 from .matrix_spec_reverse import REVERSE_MODELS, ReverseFacts, reverse_rule
 
@@ -61,6 +62,7 @@ MODELS: dict[str, type[Any]] = {
     **PEOPLE_MODELS,  # the registry of people and houses: its spec is in matrix_spec_people.py
     **ASSESSMENT_MODELS,  # the assessment figures: its spec is in matrix_spec_assessment.py
     **REVERSE_MODELS,  # the reverse assessment's ratings and surveys: its spec is in matrix_spec_reverse.py
+    **TOPIC_MODELS,  # deliberation topics and their parts: its spec is in matrix_spec_participation_topics.py
 }
 ACTIONS = ("view", "change", "export", "pick")
 
@@ -109,6 +111,7 @@ class Snapshot:
         self.people_facts = PeopleFacts()
         self.assessment_facts = AssessmentFacts()
         self.reverse_facts = ReverseFacts()
+        self.topic_facts = TopicFacts()
         # Users the spec says nothing about as objects of others' reads: nobody should depend on whether an
         # expired grant or a deactivated account still shows up in a colleague's list.
         self.limbo = {
@@ -378,6 +381,7 @@ RULE_OF: dict[str, Any] = {
     # The assessment scheme (weights and factor) is a catalogue like the responsibility list.
     "assessment.scheme": lambda snap, *a: _catalogue(snap.assessment_facts.schemes)(snap, *a),
     **{label: reverse_rule(label) for label in REVERSE_MODELS},
+    **{label: topic_rule(label) for label in TOPIC_MODELS},
 }
 
 
