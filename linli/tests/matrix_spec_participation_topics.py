@@ -58,14 +58,15 @@ class TopicFacts:
         self.topics: dict[int, tuple[str, int | None]] = {
             pk: (path, by) for pk, path, by in Topic.objects.values_list("pk", "place__path", "raised_by_id")
         }
-        self.parts = {label: dict(model.objects.values_list("pk", field)) for label, (model, field) in TOPIC_PARTS.items()}
+        self.parts = {
+            label: dict(model.objects.values_list("pk", field)) for label, (model, field) in TOPIC_PARTS.items()
+        }
         homes: dict[str, set[str]] = {}
-        for digest, path in Person.objects.filter(left_on__isnull=True).values_list("phone_digest", "place__path"):
-            homes.setdefault(digest, set()).add(path)
-        for digest, path in Ownership.objects.filter(until__isnull=True).values_list(
-            "person__phone_digest", "house__path"
-        ):
-            homes.setdefault(digest, set()).add(path)
+        living = Person.objects.filter(left_on__isnull=True).values_list("phone_digest", "place__path")
+        owning = Ownership.objects.filter(until__isnull=True).values_list("person__phone_digest", "house__path")
+        for digest, path in [*living, *owning]:
+            if digest:
+                homes.setdefault(digest, set()).add(path)
         self.homes: dict[int, set[str]] = {
             pk: homes.get(digest, set()) for pk, digest in User.objects.values_list("pk", "phone_digest") if digest
         }

@@ -69,7 +69,9 @@ def make_topics(world: Any) -> dict[str, Topic]:
         outsiders[Role.DISTRICT_COMMAND], place=p[BUILDING_X], title="矩阵议题丙楼", body="屋顶漏水"
     )
     # Raised by resident B before they moved away (no home on record now): theirs to read, nobody's nearby.
-    far = Topic.objects.create(place=p[BUILDING_A], raised_by=resident_b, title="矩阵议题远方", body="旧事", state="discussing")
+    far = Topic.objects.create(
+        place=p[BUILDING_A], raised_by=resident_b, title="矩阵议题远方", body="旧事", state="discussing"
+    )
     TopicEvent.objects.create(topic=far, kind="raised", actor=resident_b, new_state="discussing")
     Comment.objects.create(topic=far, author=resident_b, body="矩阵评论远方")
     made["far_own"] = far
