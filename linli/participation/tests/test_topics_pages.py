@@ -303,3 +303,10 @@ def test_query_counts_do_not_grow_with_topics_comments_meetings_or_cases(tw: Top
     assert many == few, (few, many)
     client.force_login(tw.worker)
     assert _queries(client, detail) <= many + 12  # the committee's forms read meetings, votes and places
+
+
+@pytest.mark.django_db
+def test_home_pages_link_to_the_topics(tw: TopicWorld, client: Any) -> None:
+    for user in (tw.resident, tw.worker, tw.grid):
+        client.force_login(user)
+        assert reverse("participation:topic_list") in text_of(client.get(reverse("home")))
