@@ -62,6 +62,15 @@ def raise_places(user: Any) -> QuerySet[Place]:
     return base.filter(condition)
 
 
+def filter_places(user: Any) -> QuerySet[Place]:
+    """Places to filter the topic list by: the topic-level places the user reads, and those they may raise at
+    (a resident reads no places, yet has their building, estate and community)."""
+    from linli.places.queries import places_for
+
+    readable = places_for(user).filter(level__in=sorted(TOPIC_LEVELS)).values("pk")
+    return Place.objects.filter(Q(pk__in=readable) | Q(pk__in=raise_places(user).values("pk"))).order_by("path")
+
+
 @dataclass
 class Entry:
     """One comment in the thread, with its depth and the name it is shown under."""

@@ -53,7 +53,7 @@ def errors_into(form: Any, error: ValidationError) -> None:
 @login_required
 def topic_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    filters = FilterForm(request.GET or None, places=q.raise_places(user))
+    filters = FilterForm(request.GET or None, places=q.filter_places(user))
     state, place = "", None
     if filters.is_valid():
         state, place = filters.cleaned_data["state"], filters.cleaned_data["place"]

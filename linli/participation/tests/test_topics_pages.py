@@ -310,3 +310,13 @@ def test_home_pages_link_to_the_topics(tw: TopicWorld, client: Any) -> None:
     for user in (tw.resident, tw.worker, tw.grid):
         client.force_login(user)
         assert reverse("participation:topic_list") in text_of(client.get(reverse("home")))
+
+
+@pytest.mark.django_db
+def test_a_street_dispatcher_filters_by_the_places_it_reads(tw: TopicWorld, client: Any) -> None:
+    from linli.accounts.choices import Role
+
+    topic = tw.raise_one(place=tw.place(ESTATE_A))
+    street = tw.world.users[Role.STREET_DISPATCHER]
+    body = text_of(page(client, street, "topic_list", place=topic.place_id))
+    assert f'data-topic="{topic.pk}"' in body and f'<option value="{topic.place_id}" selected>' in body
