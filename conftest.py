@@ -82,6 +82,7 @@ class World:
     people: Any = None  # the registry's persons, households and houses (matrix_people.People), by `matrix_world`
     reverse: Any = None  # the reverse assessment's ratings, surveys and answers (matrix_reverse.Reverse)
     cast: Any = None  # owners' votes with rolls and paper entries to probe casting (matrix_cast.Cast)
+    topics: Any = None  # deliberation topics and their parts (matrix_topics.make_topics), by `matrix_world`
 
     def place(self, code: str) -> Place:
         return self.places[code]
@@ -302,6 +303,9 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> World:
     from linli.tests.matrix_cast import make_cast
 
     world.cast = make_cast(world)
+    from linli.tests.matrix_topics import make_topics
+
+    world.topics = make_topics(world)
     return world
 
 

@@ -455,6 +455,7 @@ def can_follow_votes(user: Any) -> bool:
     """The staff pages of votes (list, roll, turnout); which votes is the view scope's answer."""
     return scope_of(user).has(VOTE_FOLLOWERS)
 
+
 # Owners' votes: casting ballots, turnout and the paper desk (linli.participation.actions.ballots, DESIGN §8).
 # Whether the vote is open and inside its window, and whether the voter has already voted, is the action's
 # check; these answer for the person and the object only.
@@ -495,3 +496,53 @@ def can_resolve_paper(user: Any, entry: Any) -> bool:
     if not can_record_ballots(user, entry.vote):
         return False
     return not entry.paper_entries.filter(entered_by_id=user.pk).exists()
+
+
+# Deliberation (议事协商, linli.participation, DESIGN §8): topics at a building, estate or community. Reading
+# a topic is the scope rule's (linli.participation.scoping: staff by place, residents where they live or own);
+# these say who may raise one where, take part, moderate and steer it to a decision.
+
+TOPIC_LEVELS = frozenset({"building", "estate", "community"})
+# Grid workers and community staff raise what they find; district command may too, under its district.
+TOPIC_RAISERS = frozenset({Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY, Role.DISTRICT_COMMAND})
+TOPIC_RESIDENTS = frozenset({Role.RESIDENT, Role.VOLUNTEER})
+# The community committee runs deliberation: open, moderate, decide, follow up (the place tree's editors).
+TOPIC_STEERERS = PLACE_EDITORS
+
+
+def _related(path: str, paths: tuple[str, ...] | list[str]) -> bool:
+    """`path` lies under one of `paths` or above one (a grid worker raises at their community too)."""
+    return any(path.startswith(p) or p.startswith(path) for p in paths)
+
+
+def can_raise_topic(user: Any, place: Any) -> bool:
+    """Raise a topic at a building, estate or community: residents and volunteers where they live or own (or
+    at the estate or community above), grid workers and community staff at places they work at or under."""
+    if place is None or getattr(place, "level", "") not in TOPIC_LEVELS or not getattr(place, "is_active", True):
+        return False
+    scope = scope_of(user)
+    if scope.everything:
+        return True
+    if _related(place.path, scope.paths(TOPIC_RAISERS)):
+        return True
+    if scope.has(TOPIC_RESIDENTS):
+        from linli.participation.scoping import home_paths
+
+        return any(home.startswith(place.path) for home in home_paths(user))
+    return False
+
+
+def can_comment(user: Any, topic: Any) -> bool:
+    """Take part in a topic's discussion: whoever may read it (the topic's state is the action's check)."""
+    return not scope_of(user).empty and can(user, "view", topic)
+
+
+def can_moderate_topics(user: Any, topic: Any) -> bool:
+    """Hide a comment, with a reason shown in its place: the community committee of the topic's place."""
+    return scope_of(user).has(TOPIC_STEERERS) and can(user, "change", topic)
+
+
+def can_steer_topic(user: Any, topic: Any) -> bool:
+    """Open the discussion, draft the proposal, decide or put it to a vote, publish, follow up, reject, and
+    call meetings: the community committee of the topic's place."""
+    return scope_of(user).has(TOPIC_STEERERS) and can(user, "change", topic)

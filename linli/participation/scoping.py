@@ -69,7 +69,8 @@ def topic_rule(qs: models.QuerySet[Any], scope: Scope, action: str, user: Any) -
     if scope.everything:
         return qs
     condition = place_condition(scope, action, user, "place__path")
-    if action == "view" and scope.has(TAKING_PART):
+    # Exporting is reading (DESIGN §12): the raiser's own topic is theirs to export as to read.
+    if action in ("view", "export") and scope.has(TAKING_PART):
         condition = any_of(condition, models.Q(raised_by_id=user.pk))
     return keep(qs, condition)
 
@@ -79,7 +80,7 @@ def topic_part_rule(qs: models.QuerySet[Any], scope: Scope, action: str, user: A
         return qs
     prefix = "meeting__topic__" if qs.model._meta.model_name == "meetingattendee" else "topic__"
     condition = place_condition(scope, action, user, f"{prefix}place__path")
-    if action == "view" and scope.has(TAKING_PART):
+    if action in ("view", "export") and scope.has(TAKING_PART):
         condition = any_of(condition, models.Q(**{f"{prefix}raised_by_id": user.pk}))
     return keep(qs, condition)
 

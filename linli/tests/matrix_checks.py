@@ -289,6 +289,7 @@ MARKERS: dict[str, list[Callable[[Any], str]]] = {
     "assessment.exchangerating": [lambda r: r.comment],
     "assessment.surveyanswer": [lambda a: a.comment],
     "assessment.reversesurvey": [lambda s: s.questions[0]["text"] if s.questions else ""],
+    "participation.topic": [lambda t: t.title],
 }
 # The root place (every breadcrumb starts with it) and the superuser's name (also a word of CSS, `:root`).
 PUBLIC_TEXT = {"北京市", "root"}
@@ -454,6 +455,7 @@ from .matrix_checks_assessment import ASSESSMENT_READ_PATHS  # noqa: E402
 from .matrix_checks_dashboards import DASHBOARD_READ_PATHS  # noqa: E402
 from .matrix_checks_participation_cast import CAST_READ_PATHS  # noqa: E402
 from .matrix_checks_participation_count import COUNT_READ_PATHS  # noqa: E402
+from .matrix_checks_participation_topics import TOPIC_READ_PATHS  # noqa: E402
 from .matrix_checks_people import PEOPLE_READ_PATHS  # noqa: E402
 
 # namespace:name → how to probe it. Format-suffix twins (".json") get the same probe.
@@ -498,4 +500,5 @@ READ_PATHS: dict[str, Callable[[Probe, Callable[..., str]], None]] = {
     **ASSESSMENT_READ_PATHS,
     **DASHBOARD_READ_PATHS,
     **CAST_READ_PATHS,
+    **TOPIC_READ_PATHS,
 }

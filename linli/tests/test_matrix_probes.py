@@ -172,6 +172,18 @@ NOT_READ_PATHS: dict[str, str] = {
     "checks can_rate_exchange (the answer on the row is the action's, tested in linli/assessment/tests)",
     "assessment:reverse_survey_open": "district command's form to open a survey: an empty form and the districts "
     "it may open one for (its own, picked through restrict); the write is open_survey with its own checks",
+    "participation:topic_open": "POST only: a deliberation action on a topic found through the scoped read; it checks its own predicate",
+    "participation:topic_comment": "POST only: a deliberation action on a topic found through the scoped read; it checks its own predicate",
+    "participation:comment_hide": "POST only: a deliberation action on a topic found through the scoped read; it checks its own predicate",
+    "participation:topic_proposal": "POST only: a deliberation action on a topic found through the scoped read; it checks its own predicate",
+    "participation:topic_decide": "POST only: a deliberation action on a topic found through the scoped read; it checks its own predicate",
+    "participation:topic_vote": "POST only: a deliberation action on a topic found through the scoped read; it checks its own predicate",
+    "participation:topic_publish": "POST only: a deliberation action on a topic found through the scoped read; it checks its own predicate",
+    "participation:topic_case": "POST only: a deliberation action on a topic found through the scoped read; it checks its own predicate",
+    "participation:topic_done": "POST only: a deliberation action on a topic found through the scoped read; it checks its own predicate",
+    "participation:topic_reject": "POST only: a deliberation action on a topic found through the scoped read; it checks its own predicate",
+    "participation:meeting_attendance": "POST only: a deliberation action on a topic found through the scoped read; it checks its own predicate",
+    "participation:meeting_minutes": "POST only: a deliberation action on a topic found through the scoped read; it checks its own predicate",
     "worktime:template": "a year of the working calendar, a catalogue every grant holder reads; calendar editors only",
 }
 # Whole namespaces outside the matrix: the Django admin has its own gate (Linli's login with two-factor).

@@ -29,6 +29,7 @@ from .matrix_spec_assessment import ASSESSMENT_MODELS, AssessmentFacts, assessme
 from .matrix_spec_cases import CASE_MODELS, EXPORT_AS_CHANGE, PARTS, CaseFacts, case_rule, work_places
 from .matrix_spec_participation_cast import CAST_MODELS, CAST_RULES
 from .matrix_spec_participation_count import COUNT_MODELS, COUNT_RULES
+from .matrix_spec_participation_topics import TOPIC_MODELS, TopicFacts, topic_rule
 from .matrix_spec_people import CATALOGUES, PEOPLE_MODELS, PeopleFacts, people_rule
 from .matrix_spec_reverse import REVERSE_MODELS, ReverseFacts, reverse_rule
 
@@ -65,6 +66,7 @@ MODELS: dict[str, type[Any]] = {
     **REVERSE_MODELS,  # the reverse assessment's ratings and surveys: its spec is in matrix_spec_reverse.py
     **COUNT_MODELS,  # owners' votes, their roll and ballots: the spec is in matrix_spec_participation_count.py
     **CAST_MODELS,  # casting's paper entries: its spec is in matrix_spec_participation_cast.py
+    **TOPIC_MODELS,  # deliberation topics and their parts: its spec is in matrix_spec_participation_topics.py
 }
 ACTIONS = ("view", "change", "export", "pick")
 
@@ -113,6 +115,7 @@ class Snapshot:
         self.people_facts = PeopleFacts()
         self.assessment_facts = AssessmentFacts()
         self.reverse_facts = ReverseFacts()
+        self.topic_facts = TopicFacts()
         # Users the spec says nothing about as objects of others' reads: nobody should depend on whether an
         # expired grant or a deactivated account still shows up in a colleague's list.
         self.limbo = {
@@ -384,6 +387,7 @@ RULE_OF: dict[str, Any] = {
     **{label: reverse_rule(label) for label in REVERSE_MODELS},
     **COUNT_RULES,
     **CAST_RULES,
+    **{label: topic_rule(label) for label in TOPIC_MODELS},
 }
 
 

@@ -275,7 +275,8 @@ def record_proxy(staff: Any, entry: RollEntry, *, name: str, person: Any = None,
     if errors:
         raise ValidationError(errors)
     try:
-        content, extension = check_document(document)
+        clean = check_document(document)
+        content, extension = clean.content, clean.extension
     except ValidationError as exc:
         raise ValidationError({"document": exc.messages}) from None
     entry.proxy_name = name
