@@ -279,7 +279,7 @@ def build_topics(cast: Cast, estates: tuple[Place, Place, Place], held: dict[str
         ],
     )
     record_attendance(worker, meeting, {a.pk: True for a in meeting.attendees.all()})
-    record_minutes(worker, meeting, minutes="与会各方同意由社区上报路面修补，物业配合临时围挡。", document=None)
+    record_minutes(worker, meeting, text_="与会各方同意由社区上报路面修补，物业配合临时围挡。", document=None)
     decide_by_committee(
         worker, t, DecisionOutcome.ADOPTED, "同意修补东门路面，由社区立案派单。", "议事会全票通过。", meeting=meeting
     )
