@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
@@ -16,7 +20,7 @@ from linli.places.models import Place
 @pytest.mark.django_db(transaction=True)
 def test_demo_city_is_built_once_on_real_codes(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-    call_command("build_demo_city", "--quiet", "--cases", "120", "--persons", "200")
+    call_command("build_demo_city", "--quiet", "--cases", "120", "--persons", "2100")
     levels = dict(Place.objects.values_list("level").annotate(n=Count("id")).order_by())
     assert levels["district"] == 1 and levels["street"] == 17 and levels["community"] == 169
     assert levels["building"] >= 2000
@@ -29,13 +33,49 @@ def test_demo_city_is_built_once_on_real_codes(settings, tmp_path):
     assert Unit.objects.filter(kind="street_office").count() == 17
     assert set(Grant.objects.active().values_list("role", flat=True)) == set(Role.values)
     # The history on top of it: its own accounts, every chain whole, the resident's requests among them.
-    assert Case.objects.count() == 120 and verify_all() == (120, None)
+    # 120 of history, and the case a deliberation decision opened (the participation demo, below).
+    assert Case.objects.count() == 121 and verify_all() == (121, None)
     assert Case.objects.filter(reporter__username="resident").exists()
     # Its figures were folded from the timelines it wrote in bulk, and equal a recomputation.
     from linli.assessment.models import CaseFact
     from linli.assessment.recompute import compare
 
     assert CaseFact.objects.filter(unit__isnull=False).count() > 60 and compare().equal
-    call_command("build_demo_city", "--quiet", "--cases", "120", "--persons", "200")  # a second run changes nothing
-    assert Place.objects.filter(level="district").count() == 1 and Case.objects.count() == 120
-    assert Person.objects.count() == 200
+    _demo_votes_and_topics(tmp_path)
+    call_command("build_demo_city", "--quiet", "--cases", "120", "--persons", "2100")  # a second run changes nothing
+    assert Place.objects.filter(level="district").count() == 1 and Case.objects.count() == 121
+    assert Person.objects.count() == 2100
+
+
+VERIFIER = Path(__file__).resolve().parents[3] / "tools" / "verify_vote_result.py"
+
+
+def _demo_votes_and_topics(folder: Path) -> None:
+    """Issue 19's demo: three estates' votes (one open, one closed ordinary that passed, one closed major that
+    failed on area though most heads said yes), topics in every state, and every published result recomputed
+    by the verifier kept outside the project."""
+    from linli.participation.choices import AGREE, TopicState, VoteState
+    from linli.participation.models import Topic, TopicCase, Vote
+
+    votes = {v.state: v for v in Vote.objects.order_by("pk")}
+    assert Vote.objects.count() == 3 and Vote.objects.filter(state=VoteState.OPEN).count() == 1
+    outcomes = []
+    for vote in Vote.objects.filter(state=VoteState.CLOSED):
+        ((qid, outcome),) = vote.result["outcome"].items()
+        tally = vote.result["tally"][qid]
+        outcomes.append((vote.questions.get().kind, outcome["passed"]))
+        if not outcome["passed"]:  # failed on area: the heads said yes
+            yes, took_part = tally["by_option"][AGREE], tally["participating"]
+            assert yes["owners"] * 4 >= took_part["owners"] * 3 and outcome["participation_ok"]
+    assert sorted(outcomes) == [("major", False), ("ordinary", True)]
+    assert votes[VoteState.OPEN].roll.filter(voted_channel="").exists()
+    states = set(Topic.objects.values_list("state", flat=True))
+    assert states == set(TopicState.values), states
+    assert TopicCase.objects.exists()
+    call_command("vote_result", "--all", "--dir", str(folder))
+    files = sorted(folder.glob("vote-*.json"))
+    assert len(files) == 2
+    done = subprocess.run(  # noqa: S603 - our own interpreter on our own script and files
+        [sys.executable, "-I", str(VERIFIER), *map(str, files)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
