@@ -71,7 +71,7 @@ def _cast(seed: int) -> Cast | None:
         u.username: u for u in User.objects.filter(username__in=["admin", "community", "secretary", "resident", "grid"])
     }
     grant = Grant.objects.filter(user__username="community", place__isnull=False).select_related("place").first()
-    if len(users) < 5 or grant is None:
+    if len(users) < 5 or grant is None or grant.place is None:
         return None
     return Cast(
         users["admin"],

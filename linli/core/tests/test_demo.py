@@ -3,6 +3,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -61,8 +62,9 @@ def _demo_votes_and_topics(folder: Path) -> None:
     assert Vote.objects.count() == 3 and Vote.objects.filter(state=VoteState.OPEN).count() == 1
     outcomes = []
     for vote in Vote.objects.filter(state=VoteState.CLOSED):
-        ((qid, outcome),) = vote.result["outcome"].items()
-        tally = vote.result["tally"][qid]
+        result: dict[str, Any] = vote.result or {}
+        ((qid, outcome),) = result["outcome"].items()
+        tally = result["tally"][qid]
         outcomes.append((vote.questions.get().kind, outcome["passed"]))
         if not outcome["passed"]:  # failed on area: the heads said yes
             yes, took_part = tally["by_option"][AGREE], tally["participating"]
