@@ -1,20 +1,21 @@
 """Casting in a real browser on a phone (375 × 667, touch), under the strict Content-Security-Policy (issue 19's
 acceptance): an owner votes online and gets a receipt; a second ballot for the same owner through the paper
-desk is refused; a paper ballot entered twice with a difference is caught; once the result is published the
-owner finds the receipt in it, beside a chart. Screenshots go to SCREENSHOT_DIR when it is set
+desk is refused; a paper ballot entered twice with a difference is caught; once the closing job has published the
+result the owner finds the receipt in it, beside a chart. Screenshots go to SCREENSHOT_DIR when it is set
 (docs/screenshots)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from decimal import Decimal
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from linli.accounts.choices import Role
-from linli.participation.choices import OPTIONS, VoteState
+from linli.participation.actions.votes import close_due_votes
+from linli.participation.choices import VoteState
 from linli.participation.models_votes import Ballot, Vote
+from linli.participation.result import verify_result
 from linli.tests.test_browser import SCREENSHOTS, browser, log_in, sync_api  # noqa: F401
 
 from .cast_world import CastWorld
@@ -42,29 +43,11 @@ def _shot(page: Any, name: str) -> None:
 
 
 def _publish(cast: CastWorld) -> None:
-    """What the count writes at closing, computed here plainly from the ballot box (the count is another part)."""
-    ballots = list(Ballot.objects.filter(vote=cast.vote))
-    tally: dict[str, Any] = {}
-    for q in cast.questions:
-        by: dict[str, dict[str, Any]] = defaultdict(lambda: {"owners": 0, "area": Decimal(0)})
-        for b in ballots:
-            by[b.choices[str(q.pk)]]["owners"] += 1
-            by[b.choices[str(q.pk)]]["area"] += b.area
-        tally[str(q.pk)] = {
-            "participating": {"owners": len(ballots), "area": str(sum((b.area for b in ballots), Decimal(0)))},
-            "by_option": {o: {"owners": by[o]["owners"], "area": str(by[o]["area"])} for o in OPTIONS},
-        }
-    result = {
-        "vote": cast.vote.pk,
-        "title": cast.vote.title,
-        "questions": [{"id": q.pk, "text": q.text, "kind": q.kind, "options": list(OPTIONS)} for q in cast.questions],
-        "roll": {"owners": 3, "area": "510.50", "digest": "0" * 64},
-        "ballots": [{"receipt": b.receipt, "area": str(b.area), "choices": b.choices} for b in ballots],
-        "tally": tally,
-        "outcome": {str(q.pk): {"participation_ok": False, "passed": False} for q in cast.questions},
-        "root": "f" * 64,
-    }
-    Vote.objects.filter(pk=cast.vote.pk).update(state=VoteState.CLOSED, result=result, result_root="f" * 64)
+    """The closing job, once the window has ended: counts, publishes the result file, discards paper waiting."""
+    vote = Vote.objects.get(pk=cast.vote.pk)
+    assert close_due_votes(now=vote.closes_at + timedelta(minutes=1)) == 1
+    vote.refresh_from_db()
+    assert vote.state == VoteState.CLOSED and not verify_result(vote.result)
 
 
 def test_owner_votes_on_a_phone_and_a_second_ballot_is_refused(

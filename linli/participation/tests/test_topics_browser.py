@@ -60,35 +60,3 @@ def test_topic_to_committee_decision_to_follow_up_case(live_server: Any, tw: Top
     assert "居委会第3次会议" in page.inner_text("#decision-minutes")
     _shot(page, "following-up")
     desk.close()
-
-
-def test_topic_to_vote_to_decision_to_case(live_server: Any, tw: TopicWorld, browser: Any) -> None:  # noqa: F811
-    """The vote branch: the worker lets an owners' vote decide; the vote's closing (here written as close_vote
-    writes it, then the hook it calls) settles the topic, whose page shows the tally; a case follows."""
-    from linli.participation.actions import topics
-    from linli.participation.choices import VoteState
-
-    from .topics_world import ESTATE_A, result_file
-
-    topic = tw.proposed(place=tw.place(ESTATE_A))
-    vote = tw.vote()
-    desk = browser.new_context(viewport={"width": 1200, "height": 900}, locale="zh-CN")
-    page = desk.new_page()
-    log_in(page, live_server.url, tw.worker.username)
-    page.goto(f"{live_server.url}/participate/topics/{topic.pk}/")
-    page.click("#vote-form >> xpath=.. >> summary")
-    page.select_option("#vote-form select[name=vote]", str(vote.pk))
-    page.click("#vote-form button[type=submit]")
-    page.wait_for_selector("#topic-state[data-state=deciding]")
-    vote.state, vote.result = VoteState.CLOSED, result_file(vote, [True, True])
-    vote.save()
-    topics.vote_closed(vote)
-    page.reload()
-    assert page.get_attribute("#topic-decision", "data-outcome") == "adopted"
-    assert page.locator("#vote-tally tr[data-passed='1']").count() == 2
-    page.fill("#case-form textarea[name=text]", "请物业按表决结果加装扶手。")
-    page.click("#case-form button[type=submit]")
-    page.wait_for_selector("#follow-ups li")
-    assert page.get_attribute("#topic-state", "data-state") == "following_up"
-    _shot(page, "vote-following-up")
-    desk.close()
