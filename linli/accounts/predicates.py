@@ -456,6 +456,7 @@ def can_follow_votes(user: Any) -> bool:
     return scope_of(user).has(VOTE_FOLLOWERS)
 
 
+# --------------------------------------------------------------------------------------------------
 # Owners' votes: casting ballots, turnout and the paper desk (linli.participation.actions.ballots, DESIGN §8).
 # Whether the vote is open and inside its window, and whether the voter has already voted, is the action's
 # check; these answer for the person and the object only.
@@ -498,6 +499,7 @@ def can_resolve_paper(user: Any, entry: Any) -> bool:
     return not entry.paper_entries.filter(entered_by_id=user.pk).exists()
 
 
+# --------------------------------------------------------------------------------------------------
 # Deliberation (议事协商, linli.participation, DESIGN §8): topics at a building, estate or community. Reading
 # a topic is the scope rule's (linli.participation.scoping: staff by place, residents where they live or own);
 # these say who may raise one where, take part, moderate and steer it to a decision.

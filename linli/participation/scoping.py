@@ -59,10 +59,25 @@ def place_condition(scope: Scope, action: str, user: Any, field: str) -> models.
     if staff:
         conditions.append(models.Q(**{f"{field}__in": ancestors_or_self(staff)}))
     if scope.has(TAKING_PART):
-        homes = home_paths(user)
-        if homes:
-            conditions.append(models.Q(**{f"{field}__in": ancestors_or_self(homes)}))
+        conditions.append(home_condition(user, field))
     return any_of(*conditions)
+
+
+def home_condition(user: Any, field: str) -> models.Q | None:
+    """`field` (a place path) lies at or above a place where the user's registry record lives or owns, as
+    EXISTS subqueries: restrict() stays at two queries (the scope's and the list's)."""
+    from linli.people.models import Ownership, Person
+
+    digest = getattr(user, "phone_digest", None)
+    if not digest:
+        return None
+    lives = Person.objects.filter(
+        phone_digest=digest, left_on__isnull=True, place__path__startswith=models.OuterRef(field)
+    )
+    owns = Ownership.objects.filter(
+        person__phone_digest=digest, until__isnull=True, house__path__startswith=models.OuterRef(field)
+    )
+    return models.Q(models.Exists(lives)) | models.Q(models.Exists(owns))
 
 
 def topic_rule(qs: models.QuerySet[Any], scope: Scope, action: str, user: Any) -> models.QuerySet[Any]:

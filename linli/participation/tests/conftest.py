@@ -94,3 +94,12 @@ def runner(world: World) -> Any:
 
 
 from .cast_world import cast  # noqa: E402, F401  (casting: an open vote with its roll, cast_world.py)
+
+
+@pytest.fixture(autouse=True)
+def english_messages() -> Any:
+    """The action tests match refusals by their English msgids; pages are read in Chinese by the browser tests."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

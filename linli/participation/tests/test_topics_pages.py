@@ -216,7 +216,7 @@ def test_meeting_attendance_and_minutes(tw: TopicWorld, client: Any, settings: A
         {"minutes": "", "document": SimpleUploadedFile("minutes.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")},
     )
     assert bad.status_code == 400 and not Meeting.objects.get(pk=meeting.pk).minutes_file
-    assert "PDF, JPEG, PNG" in text_of(bad)
+    assert "PDF、JPEG、PNG" in text_of(bad)
     ok = client.post(
         reverse("participation:meeting_minutes", args=[meeting.pk]),
         {"minutes": "一致同意加装", "document": SimpleUploadedFile("x.exe", _pdf(), "application/octet-stream")},
