@@ -8,7 +8,8 @@ worker who is also a volunteer), one whose only grant has expired, one deactivat
 dispatch decisions, a matter, an admission record, training examples and cases on each side (made through the
 case actions: linli/tests/matrix_cases.py) and the registry's people, households and houses on each side
 (linli/tests/matrix_people.py), and the reverse assessment's ratings, surveys and answers
-(linli/tests/matrix_reverse.py) so that the "context of work" and "own requests" rules have objects to probe
+(linli/tests/matrix_reverse.py), and project packages in every state with claims, a photo and a rating
+(linli/tests/matrix_projects.py) so that the "context of work" and "own requests" rules have objects to probe
 (linli/tests/test_scope_matrix.py).
 """
 
@@ -81,6 +82,11 @@ class World:
     cases: dict[str, Any] = field(default_factory=dict)  # cases on each side, filled by `matrix_world`
     people: Any = None  # the registry's persons, households and houses (matrix_people.People), by `matrix_world`
     reverse: Any = None  # the reverse assessment's ratings, surveys and answers (matrix_reverse.Reverse)
+    timebank: Any = None  # the time bank's accounts, rewards and exchanges (matrix_timebank.Timebank)
+    resources: Any = None  # the resource library's entries and bookings (matrix_resources.make_resources)
+    volunteers: Any = None  # volunteers, activities and sign-ups (matrix_volunteers.Volunteers)
+    services: Any = None  # the service catalogue's kinds and offers (matrix_services), by `matrix_world`
+    projects: Any = None  # project packages in every state, claims, a photo, a rating (matrix_projects)
     cast: Any = None  # owners' votes with rolls and paper entries to probe casting (matrix_cast.Cast)
     topics: Any = None  # deliberation topics and their parts (matrix_topics.make_topics), by `matrix_world`
 
@@ -297,6 +303,21 @@ def matrix_world(world: World, settings: Any, tmp_path: Any) -> World:
     from linli.tests.matrix_reverse import make_reverse
 
     world.reverse = make_reverse(world)
+    from linli.tests.matrix_timebank import make_timebank
+
+    world.timebank = make_timebank(world)
+    from linli.tests.matrix_resources import make_resources
+
+    world.resources = make_resources(world)
+    from linli.tests.matrix_volunteers import make_volunteers
+
+    world.volunteers = make_volunteers(world)
+    from linli.tests.matrix_services import make_services
+
+    world.services = make_services(world)
+    from linli.tests.matrix_projects import make_projects
+
+    world.projects = make_projects(world)
     from linli.tests.matrix_votes import make_votes
 
     make_votes(world)  # owners' votes on the registry's houses: drafts, open and closed, with ballots

@@ -85,6 +85,11 @@ INSTALLED_APPS = [
     "linli.cases",
     "linli.people",
     "linli.assessment",
+    "linli.timebank",
+    "linli.resources",
+    "linli.volunteers",
+    "linli.services",
+    "linli.projects",
     "linli.participation",
     "linli.open311",
 ]
@@ -383,6 +388,8 @@ CASE_RETURN_PAUSES_CLOCK = os.environ.get("CASE_RETURN_PAUSES_CLOCK", "0") == "1
 CASE_RATING_WINDOW_DAYS = int(os.environ.get("CASE_RATING_WINDOW_DAYS", "7"))
 # Window and text similarity for suggesting duplicates to merge.
 CASE_DUPLICATE_DAYS = int(os.environ.get("CASE_DUPLICATE_DAYS", "7"))
+# Days after which a resource library entry nobody has confirmed is flagged stale and its steward reminded.
+RESOURCE_STALE_DAYS = int(os.environ.get("RESOURCE_STALE_DAYS", "180"))
 # How often the sweep looks for due work (overdue is marked within this plus the scheduler's wake-up) and
 # how often the case chains' digest is written to the global audit chain.
 CASE_SWEEP_SECONDS = int(os.environ.get("CASE_SWEEP_SECONDS", "20"))

@@ -23,6 +23,8 @@ from .models import Grant, User
 from .predicates import can_end_grant, can_grant
 from .scopes import forget_scope
 
+SELF_SERVICE_ROLES = frozenset({Role.RESIDENT, Role.VOLUNTEER})
+
 
 def describe(grant: Grant) -> dict[str, Any]:
     """A grant as the audit trail and the API show it: role, place or unit code, end."""
@@ -68,7 +70,12 @@ def add_grant(
     if valid_to is not None and valid_to <= start:
         raise ValidationError(_("A grant must end after it starts"))
     locked = User.objects.select_for_update().get(pk=user.pk)
-    if not can_grant(actor, locked, role, place=place, unit=unit):
+    if actor is None:
+        # The system itself (a resident's own volunteer sign-up, confirmed by the calling action's predicate)
+        # may give only the roles a person takes on by signing up, never a staff role.
+        if role not in SELF_SERVICE_ROLES:
+            raise PermissionDenied(_("You may not grant this role here"))
+    elif not can_grant(actor, locked, role, place=place, unit=unit):
         raise PermissionDenied(_("You may not grant this role here"))
     before = _in_force(locked)
     grant = Grant.objects.create(

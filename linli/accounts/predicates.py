@@ -423,6 +423,304 @@ def can_edit_scheme(user: Any) -> bool:
 
 
 # --------------------------------------------------------------------------------------------------
+# Time bank (issue 20)
+
+# Community staff keep the ledger of their community (DESIGN §9): they record hours, award points, keep the
+# reward shelf, reverse a mistaken transfer and print statements for the people who live there. Residents act
+# on their own account only, known by their verified phone matching their registry record.
+HOURS_RECORDERS = frozenset({Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY, Role.DISTRICT_COMMAND})
+LEDGER_READERS = frozenset(
+    {Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY, Role.STREET_DISPATCHER, Role.DISTRICT_COMMAND}
+)
+
+
+def _keeps_ledger_at(user: Any, path: str | None, roles: frozenset[str] = HOURS_RECORDERS) -> bool:
+    scope = scope_of(user)
+    if scope.everything:
+        return True
+    return bool(path) and any(path.startswith(p) for p in scope.paths(roles))  # type: ignore[union-attr]
+
+
+def is_own_person(user: Any, person: Any) -> bool:
+    """The registry record is the user's own: their verified phone is the one on the record (and they hold a
+    grant in force, as for every scoped read)."""
+    digest = getattr(user, "phone_digest", None) if getattr(user, "is_active", False) else None
+    return bool(digest) and person is not None and person.phone_digest == digest and not scope_of(user).empty
+
+
+def can_record_service_hours(user: Any, community: Any) -> bool:
+    """Service hours are recognised by the staff of the community they were served in (or above it)."""
+    return _keeps_ledger_at(user, community.path)
+
+
+def can_award_points(user: Any, community: Any) -> bool:
+    return _keeps_ledger_at(user, community.path)
+
+
+def can_manage_rewards(user: Any, community: Any) -> bool:
+    return _keeps_ledger_at(user, community.path)
+
+
+def can_read_community_ledger(user: Any, community: Any) -> bool:
+    """The community's ledger page: its staff, the street and the district above it."""
+    return _keeps_ledger_at(user, community.path, LEDGER_READERS)
+
+
+def can_reverse_transfer(user: Any, transfer: Any) -> bool:
+    """Undoing a transfer is the staff's who keep the ledger of every community it touches (a person's account
+    counts where the person lives)."""
+    from linli.timebank.models import Account
+
+    accounts = Account.objects.filter(entries__transfer=transfer).select_related("community", "person__place")
+    paths = [a.person.place.path if a.person else a.community.path if a.community else "" for a in accounts]
+    return bool(paths) and all(_keeps_ledger_at(user, p) for p in paths)
+
+
+def can_read_statement(user: Any, person: Any) -> bool:
+    """A person's statement and certificate: the person, or the ledger keepers where the person lives."""
+    return is_own_person(user, person) or _keeps_ledger_at(user, person.place.path)
+
+
+def can_propose_exchange(user: Any, giver: Any, receiver: Any) -> bool:
+    """One of the two residents proposes (the other confirms); staff record one for residents without a phone."""
+    if is_own_person(user, giver) or is_own_person(user, receiver):
+        return True
+    return _keeps_ledger_at(user, giver.place.path) and _keeps_ledger_at(user, receiver.place.path)
+
+
+def can_answer_exchange(user: Any, exchange: Any) -> bool:
+    """Confirming or declining is the side that did not propose; the proposer may only withdraw (decline)."""
+    waiting = exchange.giver if exchange.waiting_for == "giver" else exchange.receiver
+    return is_own_person(user, waiting)
+
+
+def can_withdraw_exchange(user: Any, exchange: Any) -> bool:
+    proposer = exchange.giver if exchange.proposed_by == "giver" else exchange.receiver
+    return is_own_person(user, proposer) or _keeps_ledger_at(user, exchange.community.path)
+
+
+def can_redeem(user: Any, person: Any, reward: Any) -> bool:
+    """A resident spends their own points; staff of the shelf's community hand a reward over for them."""
+    return is_own_person(user, person) or _keeps_ledger_at(user, reward.community.path)
+
+
+def can_cancel_redemption(user: Any, redemption: Any) -> bool:
+    return _keeps_ledger_at(user, redemption.reward.community.path)
+
+
+# --------------------------------------------------------------------------------------------------
+# Resource and expert library, venue bookings (issue 20, linli.resources). Reading is the scope rule's
+# (linli.resources.scoping); these say who may do what to what they read.
+
+LIBRARY_KEEPERS = frozenset({Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY, Role.DISTRICT_COMMAND})
+LIBRARY_EXPORTERS = frozenset(
+    {
+        Role.GRID_WORKER,
+        Role.COMMUNITY_WORKER,
+        Role.COMMUNITY_SECRETARY,
+        Role.STREET_DISPATCHER,
+        Role.DISTRICT_COMMAND,
+    }
+)
+# Who may book a venue they can read: staff, volunteers (who organise activities), and the contact person of
+# a resident unit (checked on the entry, in can_book_venue).
+VENUE_BOOKERS = STAFF_ROLES | {Role.VOLUNTEER}
+
+
+def can_add_resource(user: Any, place: Any = None) -> bool:
+    """Adding an entry to the library at `place` (no place: whether the user may add entries at all)."""
+    if not scope_of(user).has(LIBRARY_KEEPERS):
+        return False
+    return place is None or can(user, "change", place)
+
+
+def can_edit_resource(user: Any, resource: Any) -> bool:
+    """Editing, retiring and confirming an entry: community staff of its place and its steward (the scope
+    rule's "change")."""
+    return can(user, "change", resource)
+
+
+def can_see_resource_contact(user: Any, resource: Any) -> bool:
+    """Contact details in the clear: staff who read the entry, and its steward; masked for everyone else."""
+    if scope_of(user).empty:
+        return False
+    if resource.steward_id is not None and resource.steward_id == getattr(user, "pk", None):
+        return True
+    return scope_of(user).has(STAFF_ROLES) and can(user, "view", resource)
+
+
+def can_export_resources(user: Any) -> bool:
+    return scope_of(user).has(LIBRARY_EXPORTERS)
+
+
+def can_book_venue(user: Any, venue: Any) -> bool:
+    from linli.resources.choices import ResourceKind
+    from linli.resources.models import Resource
+
+    if venue.kind != ResourceKind.VENUE or venue.retired_at is not None or not can(user, "view", venue):
+        return False
+    if scope_of(user).has(VENUE_BOOKERS) or venue.steward_id == getattr(user, "pk", None):
+        return True
+    units = Resource.objects.filter(kind=ResourceKind.RESIDENT_UNIT, retired_at__isnull=True, contact_user=user)
+    return units.exists()
+
+
+def can_decide_booking(user: Any, booking: Any) -> bool:
+    """Confirming a requested booking: whoever may change the venue (its steward, the community's staff)."""
+    return can(user, "change", booking.resource)
+
+
+def can_cancel_booking(user: Any, booking: Any) -> bool:
+    if scope_of(user).empty:
+        return False
+    return booking.booked_by_id == getattr(user, "pk", None) or can_decide_booking(user, booking)
+
+
+def can_see_booking_details(user: Any, booking: Any) -> bool:
+    """Who booked and why: the booker, whoever may change the venue, and staff who read the venue."""
+    if scope_of(user).empty:
+        return False
+    if booking.booked_by_id == getattr(user, "pk", None):
+        return True
+    return can(user, "change", booking.resource) or (
+        scope_of(user).has(STAFF_ROLES) and can(user, "view", booking.resource)
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Volunteers and activities (linli.volunteers, issue 20, DESIGN §9). Reading is the scope rule's
+# (linli.volunteers.scoping); these say who may do what. Keeping the volunteer roll and publishing activities
+# is the community's work, done by the registry's keepers (community workers, secretaries, district command).
+
+VOLUNTEER_KEEPERS = PLACE_EDITORS
+VOLUNTEER_JOINERS = frozenset({Role.RESIDENT, Role.VOLUNTEER})
+
+
+def can_sign_up_as_volunteer(user: Any) -> bool:
+    """A resident (logged in by phone) or a volunteer signs themselves up."""
+    return scope_of(user).has(VOLUNTEER_JOINERS)
+
+
+def can_keep_volunteers(user: Any) -> bool:
+    """Whether to offer the volunteer roll, registration and publishing at all; each step asks for its object."""
+    return scope_of(user).has(VOLUNTEER_KEEPERS)
+
+
+def can_manage_volunteer(user: Any, volunteer: Any) -> bool:
+    """Register, confirm, record certificates for, or change a volunteer of one's community."""
+    return scope_of(user).has(VOLUNTEER_KEEPERS) and can(user, "change", volunteer)
+
+
+def can_publish_activities(user: Any, community: Any) -> bool:
+    """Publish activities and standing posts in a community: its keepers (a place they may change)."""
+    return community is not None and scope_of(user).has(VOLUNTEER_KEEPERS) and can(user, "change", community)
+
+
+def can_organise_activity(user: Any, activity: Any) -> bool:
+    """The organiser's pages of an activity or post: sign-up list, confirmations, QR code, attendance, hours."""
+    return scope_of(user).has(VOLUNTEER_KEEPERS) and can(user, "change", activity)
+
+
+def can_join_activity(user: Any, activity: Any) -> bool:
+    """Sign up for an activity: an active volunteer (their own record) who may read the activity."""
+    from linli.volunteers.choices import VolunteerState
+    from linli.volunteers.models import Volunteer
+
+    if not getattr(user, "pk", None) or not scope_of(user).has(VOLUNTEER_JOINERS):
+        return False
+    active = Volunteer.objects.filter(user_id=user.pk, state=VolunteerState.ACTIVE).exists()
+    return active and can(user, "view", activity)
+
+
+def can_cancel_signup(user: Any, signup: Any) -> bool:
+    """The volunteer withdraws their own sign-up; the organiser cancels anyone's."""
+    own = not scope_of(user).empty and signup.volunteer.user_id == user.pk
+    return own or can_organise_activity(user, signup.activity)
+
+
+# --------------------------------------------------------------------------------------------------
+# Service catalogue and providers (issue 20)
+
+SERVICE_KIND_EDITORS = frozenset({Role.DISTRICT_COMMAND})
+SERVICE_OFFER_KEEPERS = frozenset({Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY, Role.DISTRICT_COMMAND})
+
+
+def can_read_service_catalogue(user: Any) -> bool:
+    """The catalogue is public to every logged-in user with a grant in force: what services exist near me."""
+    return not scope_of(user).empty
+
+
+def can_edit_service_kinds(user: Any) -> bool:
+    """The list of service kinds and the matters they answer is the district's, like the responsibility list."""
+    return scope_of(user).has(SERVICE_KIND_EDITORS)
+
+
+def can_keep_service_offers(user: Any) -> bool:
+    """Add offers: district command, or community staff for offers at places under their community."""
+    return scope_of(user).has(SERVICE_OFFER_KEEPERS)
+
+
+def can_edit_service_offer(user: Any, offer: Any) -> bool:
+    return can_keep_service_offers(user) and can(user, "change", offer)
+
+
+def can_assign_service_request(user: Any, case: Any) -> bool:
+    """Give a matched provider a service request: whoever may dispatch the case."""
+    return can_dispatch_case(user, case)
+
+
+# --------------------------------------------------------------------------------------------------
+# Project packages and open calls (linli.projects, issue 20, DESIGN §9)
+
+PROJECT_MANAGERS = frozenset({Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY, Role.DISTRICT_COMMAND})
+PROJECT_CLAIMANTS = frozenset({Role.SERVICE_PROVIDER, Role.VOLUNTEER})
+
+
+def can_manage_projects(user: Any, place: Any = None) -> bool:
+    """Create, publish, assign, choose a claim, close and cancel: community staff and district command over
+    the project's place (no place: whether the user may at all)."""
+    scope = scope_of(user)
+    if not scope.has(PROJECT_MANAGERS):
+        return False
+    if place is None or scope.everything:
+        return True
+    return any(place.path.startswith(path) for path in scope.paths(PROJECT_MANAGERS))
+
+
+def can_claim_project(user: Any, project: Any = None) -> bool:
+    """揭榜: service providers and volunteers (for their organisation or team) claim an open call they can read."""
+    if not scope_of(user).has(PROJECT_CLAIMANTS):
+        return False
+    return project is None or can(user, "view", project)
+
+
+def can_report_on_project(user: Any, project: Any) -> bool:
+    """Progress and completion are reported by the claimant the community chose or assigned, and no one else."""
+    if project is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return project.claimant_id is not None and project.claimant_id == user.pk and not scope_of(user).empty
+
+
+def can_rate_project(user: Any, project: Any) -> bool:
+    """The result is rated by residents of the project's place: a user whose verified phone matches a registry
+    record (Person.phone_digest) living under that place, and who has not left."""
+    from linli.people.models import Person
+
+    if project is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    digest = getattr(user, "phone_digest", None)
+    if not digest or scope_of(user).empty:
+        return False
+    from linli.places.models import subtree_q
+
+    return (
+        Person.objects.filter(subtree_q(project.place.path, field="place__path"), phone_digest=digest)
+        .filter(left_on__isnull=True)
+        .exists()
+    )
+
+
+# --------------------------------------------------------------------------------------------------
 # Owners' votes (linli.participation, DESIGN §8): community workers and secretaries run the votes of the
 # estates and buildings under their community, district command those of its district (the same roles and
 # reach that keep the registry the roll is taken from). The place roles follow a vote's roll and turnout

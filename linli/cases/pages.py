@@ -108,6 +108,11 @@ def case_context(
         )
         if ab.dispatch and case.state in (CaseState.SUBMITTED, CaseState.DISPATCHED, CaseState.ACCEPTED):
             context["candidates"] = duplicate_candidates(case, None, None, user)
+        if ab.dispatch and case.state in (CaseState.SUBMITTED, CaseState.DISPATCHED):
+            from linli.services.matching import is_service_request, match_providers
+
+            if is_service_request(case):  # a service request: the providers matched to it (linli.services)
+                context.update(service_request=True, matched=match_providers(case), matched_may_assign=True)
     else:
         # The resident reads approvals' outcome (DESIGN §4: extensions are visible to the resident).
         context["approvals"] = queries.approvals(user, case)

@@ -34,9 +34,14 @@ def _covering(paths: tuple[str, ...], kinds: tuple[str, ...]) -> Q | None:
     return Q(kind__in=kinds, jurisdiction__path__in=ancestry(paths)) if paths else None
 
 
-def assignable_units(user: Any, place: Any = None, matter: Any = None) -> QuerySet[Unit]:
+def assignable_units(user: Any, place: Any = None, matter: Any = None, service_of: Any = None) -> QuerySet[Unit]:
     """Active units the user may route work to; narrowed to those working at `place` (covering it or inside
     it) and, for a district matter, to departments of the matter's type, when given.
+
+    Service providers (issue 20): when `service_of` is the matter of a service request (a matter some
+    service kind answers, linli.services) and the user's reach covers `place`, the providers reachable are
+    exactly those with an accepting offer of that kind serving the place, wherever their jurisdiction lies;
+    for other work a provider is reachable only as any unit is, by its jurisdiction.
 
     - street dispatcher: every unit working inside its street, and the district departments and command
       centre whose jurisdiction covers the street;
@@ -67,22 +72,39 @@ def assignable_units(user: Any, place: Any = None, matter: Any = None) -> QueryS
         chosen = chosen.filter(pk__in=Unit.objects.filter(at_place).values("pk"))
     if matter is not None and matter.owner_level == OwnerLevel.DISTRICT:
         chosen = chosen.filter(~Q(kind=UnitKind.DISTRICT_DEPARTMENT) | Q(department_type=matter.department_type))
+    if service_of is not None and place is not None:
+        return _with_matched_providers(scope, chosen, service_of, place)
     return chosen
 
 
-def may_assign(user: Any, unit: Unit, place: Any = None, matter: Any = None) -> bool:
-    return assignable_units(user, place=place, matter=matter).filter(pk=unit.pk).exists()
+def _with_matched_providers(scope: Any, chosen: QuerySet[Unit], matter: Any, place: Any) -> QuerySet[Unit]:
+    from linli.services.matching import is_service_matter, matching_offers
+
+    if not is_service_matter(matter):
+        return chosen
+    others = chosen.exclude(kind=UnitKind.SERVICE_PROVIDER).values("pk")
+    reach = (*scope.paths({Role.DISTRICT_COMMAND, Role.STREET_DISPATCHER, Role.COMMUNITY_SECRETARY}),)
+    if not (scope.everything or any(place.path.startswith(path) for path in reach)):
+        return Unit.objects.filter(pk__in=others)
+    offered = matching_offers(matter, place).values("unit_id")
+    return Unit.objects.filter(Q(pk__in=others) | Q(pk__in=offered), is_active=True)
+
+
+def may_assign(user: Any, unit: Unit, place: Any = None, matter: Any = None, service_of: Any = None) -> bool:
+    return assignable_units(user, place=place, matter=matter, service_of=service_of).filter(pk=unit.pk).exists()
 
 
 def routable_units(place: Any) -> QuerySet[Unit]:
     """Where the system itself (automatic dispatch) may send work at `place`: an active unit whose
     jurisdiction covers the place, or lies inside the place's street. Never further: an engine that is
-    wrong about a unit in another street must land in a person's queue, not in that street's."""
+    wrong about a unit in another street must land in a person's queue, not in that street's. Never to a
+    service provider: a provider is a person's choice among the matched ones (linli.services)."""
     from linli.places.choices import PlaceLevel
 
     street = place.ancestor_at(PlaceLevel.STREET) or place
     reach = any_of(Q(jurisdiction__path__in=ancestry([place.path])), under_any([street.path], "jurisdiction__path"))
-    return Unit.objects.filter(is_active=True, pk__in=Unit.objects.filter(reach).values("pk"))
+    chosen = Unit.objects.filter(is_active=True, pk__in=Unit.objects.filter(reach).values("pk"))
+    return chosen.exclude(kind=UnitKind.SERVICE_PROVIDER)
 
 
 def may_route(unit: Unit, place: Any) -> bool:

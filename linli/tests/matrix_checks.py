@@ -258,6 +258,12 @@ def _visible(probe: Probe, label: str) -> list[Any]:
             public |= {pk for pk in pair if pk}
     if label == "orgs.unit":
         public |= _reverse_units(probe)
+    if label == "places.place":
+        public |= resource_places(probe, _pk_map)
+        from .matrix_checks_volunteers import volunteer_public_places
+
+        public |= volunteer_public_places(probe)
+        public |= project_places(probe)
     return [o for pk, o in _pk_map(label).items() if pk in must or pk in public]
 
 
@@ -286,6 +292,9 @@ MARKERS: dict[str, list[Callable[[Any], str]]] = {
     "notices.notice": [lambda n: n.title],
     "cases.case": [lambda c: c.title],
     "people.person": [lambda p: p.name],
+    "resources.resource": [lambda r: r.name],
+    "projects.project": [lambda p: p.title],
+    "projects.claim": [lambda c: c.proposal],
     "assessment.exchangerating": [lambda r: r.comment],
     "assessment.surveyanswer": [lambda a: a.comment],
     "assessment.reversesurvey": [lambda s: s.questions[0]["text"] if s.questions else ""],
@@ -457,6 +466,13 @@ from .matrix_checks_participation_cast import CAST_READ_PATHS  # noqa: E402
 from .matrix_checks_participation_count import COUNT_READ_PATHS  # noqa: E402
 from .matrix_checks_participation_topics import TOPIC_READ_PATHS  # noqa: E402
 from .matrix_checks_people import PEOPLE_READ_PATHS  # noqa: E402
+from .matrix_checks_resources import RESOURCE_READ_PATHS, resource_places  # noqa: E402
+from .matrix_checks_timebank import TIMEBANK_READ_PATHS  # noqa: E402
+from .matrix_checks_volunteers import VOLUNTEER_MARKERS, VOLUNTEER_READ_PATHS  # noqa: E402
+
+MARKERS.update(VOLUNTEER_MARKERS)
+from .matrix_checks_projects import PROJECT_READ_PATHS, project_places  # noqa: E402
+from .matrix_checks_services import SERVICES_READ_PATHS  # noqa: E402
 
 # namespace:name → how to probe it. Format-suffix twins (".json") get the same probe.
 READ_PATHS: dict[str, Callable[[Probe, Callable[..., str]], None]] = {
@@ -499,6 +515,11 @@ READ_PATHS: dict[str, Callable[[Probe, Callable[..., str]], None]] = {
     **COUNT_READ_PATHS,
     **ASSESSMENT_READ_PATHS,
     **DASHBOARD_READ_PATHS,
+    **TIMEBANK_READ_PATHS,
+    **RESOURCE_READ_PATHS,
+    **VOLUNTEER_READ_PATHS,
+    **SERVICES_READ_PATHS,
+    **PROJECT_READ_PATHS,
     **CAST_READ_PATHS,
     **TOPIC_READ_PATHS,
 }

@@ -20,6 +20,8 @@ from linli.accounts import scopes
 from linli.accounts.models import User
 
 from .matrix_checks import PK_MAPS, READ_PATHS, Probe, Result
+from .matrix_checks_timebank import TIMEBANK_NOT_READ_PATHS
+from .matrix_checks_volunteers import VOLUNTEER_NOT_READ_PATHS
 from .test_matrix_spec import ACTIONS, MODELS, Snapshot, expected, universe
 
 
@@ -113,6 +115,10 @@ NOT_READ_PATHS: dict[str, str] = {
     "places:move": "POST only: as above, moving it under a parent the user may change",
     "places:retire": "POST only: as above, retiring it",
     "places:restore": "POST only: as above, restoring it",
+    # Project packages (issue 20): index, detail and photo are probed (linli/tests/matrix_checks_projects.py).
+    "projects:new": "the staff form: an empty form and the places the user may change",
+    "projects:act": "POST only: each project action checks its own predicate on a project found through restrict",
+    "projects:choose": "POST only: a claim found through restrict; choose_claim checks can_manage_projects",
     "participation:vote_create": "the new-vote form: an empty form and the estates and buildings the user may change",
     "participation:vote_open": "POST only: opens a vote found through the scoped read; open_vote checks can_run_vote",
     "participation:vote_close": "POST only: as above, closing it (close_vote checks can_run_vote)",
@@ -172,6 +178,14 @@ NOT_READ_PATHS: dict[str, str] = {
     "checks can_rate_exchange (the answer on the row is the action's, tested in linli/assessment/tests)",
     "assessment:reverse_survey_open": "district command's form to open a survey: an empty form and the districts "
     "it may open one for (its own, picked through restrict); the write is open_survey with its own checks",
+    "resources:new": "the entry form: an empty form, the places the user may change and the users it reads (restrict)",
+    "resources:act": "POST only: confirm or retire an entry found through restrict(change); the action checks its predicate",
+    "resources:book": "POST only: books a venue found through the scoped read; book_venue checks can_book_venue",
+    "resources:booking_act": "POST only: confirms or cancels a booking found through the scoped read; the action checks",
+    "services:offer_new": "an empty offer form; its pickers list provider names and places the user keeps",
+    "services:kind_new": "an empty service kind form; district command only, matters are a public catalogue",
+    "services:kind_edit": "a service kind: a catalogue every grant holder reads, district command edits",
+    "services:assign": "POST: gives a matched provider a case the user may dispatch (the cases' dispatch)",
     "participation:topic_open": "POST only: a deliberation action on a topic found through the scoped read; it checks its own predicate",
     "participation:topic_comment": "POST only: a deliberation action on a topic found through the scoped read; it checks its own predicate",
     "participation:comment_hide": "POST only: a deliberation action on a topic found through the scoped read; it checks its own predicate",
@@ -185,6 +199,8 @@ NOT_READ_PATHS: dict[str, str] = {
     "participation:meeting_attendance": "POST only: a deliberation action on a topic found through the scoped read; it checks its own predicate",
     "participation:meeting_minutes": "POST only: a deliberation action on a topic found through the scoped read; it checks its own predicate",
     "worktime:template": "a year of the working calendar, a catalogue every grant holder reads; calendar editors only",
+    **TIMEBANK_NOT_READ_PATHS,
+    **VOLUNTEER_NOT_READ_PATHS,
 }
 # Whole namespaces outside the matrix: the Django admin has its own gate (Linli's login with two-factor).
 NOT_READ_NAMESPACES = {"admin": "Django admin: behind Linli's own login and two-factor, tested with the doors"}

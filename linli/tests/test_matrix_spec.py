@@ -31,7 +31,13 @@ from .matrix_spec_participation_cast import CAST_MODELS, CAST_RULES
 from .matrix_spec_participation_count import COUNT_MODELS, COUNT_RULES
 from .matrix_spec_participation_topics import TOPIC_MODELS, TopicFacts, topic_rule
 from .matrix_spec_people import CATALOGUES, PEOPLE_MODELS, PeopleFacts, people_rule
+from .matrix_spec_projects import PROJECT_MODELS, ProjectFacts, project_rule
+from .matrix_spec_resources import RESOURCE_MODELS, ResourceFacts, resource_rule
 from .matrix_spec_reverse import REVERSE_MODELS, ReverseFacts, reverse_rule
+from .matrix_spec_services import SERVICES_MODELS, services_rule
+from .matrix_spec_timebank import TIMEBANK_MODELS, TimebankFacts, timebank_rule
+from .matrix_spec_volunteers import CATALOGUES as VOLUNTEER_CATALOGUES
+from .matrix_spec_volunteers import VOLUNTEER_MODELS, VolunteerFacts, volunteer_rule
 
 PLACE_READERS = {
     Role.DISTRICT_COMMAND,
@@ -64,6 +70,11 @@ MODELS: dict[str, type[Any]] = {
     **PEOPLE_MODELS,  # the registry of people and houses: its spec is in matrix_spec_people.py
     **ASSESSMENT_MODELS,  # the assessment figures: its spec is in matrix_spec_assessment.py
     **REVERSE_MODELS,  # the reverse assessment's ratings and surveys: its spec is in matrix_spec_reverse.py
+    **TIMEBANK_MODELS,  # the time bank's ledger, exchanges and reward shelves: matrix_spec_timebank.py
+    **RESOURCE_MODELS,  # the resource and expert library: its spec is in matrix_spec_resources.py
+    **VOLUNTEER_MODELS,  # volunteers, activities and sign-ups: its spec is in matrix_spec_volunteers.py
+    **SERVICES_MODELS,  # the service catalogue: its spec is in matrix_spec_services.py
+    **PROJECT_MODELS,  # project packages and open calls: its spec is in matrix_spec_projects.py
     **COUNT_MODELS,  # owners' votes, their roll and ballots: the spec is in matrix_spec_participation_count.py
     **CAST_MODELS,  # casting's paper entries: its spec is in matrix_spec_participation_cast.py
     **TOPIC_MODELS,  # deliberation topics and their parts: its spec is in matrix_spec_participation_topics.py
@@ -115,6 +126,10 @@ class Snapshot:
         self.people_facts = PeopleFacts()
         self.assessment_facts = AssessmentFacts()
         self.reverse_facts = ReverseFacts()
+        self.timebank_facts = TimebankFacts()
+        self.resource_facts = ResourceFacts()
+        self.volunteer_facts = VolunteerFacts()
+        self.project_facts = ProjectFacts()
         self.topic_facts = TopicFacts()
         # Users the spec says nothing about as objects of others' reads: nobody should depend on whether an
         # expired grant or a deactivated account still shows up in a colleague's list.
@@ -385,6 +400,16 @@ RULE_OF: dict[str, Any] = {
     # The assessment scheme (weights and factor) is a catalogue like the responsibility list.
     "assessment.scheme": lambda snap, *a: _catalogue(snap.assessment_facts.schemes)(snap, *a),
     **{label: reverse_rule(label) for label in REVERSE_MODELS},
+    **{label: timebank_rule(label) for label in TIMEBANK_MODELS},
+    **{label: resource_rule(label) for label in RESOURCE_MODELS},
+    **{label: volunteer_rule(label) for label in VOLUNTEER_MODELS if label not in VOLUNTEER_CATALOGUES},
+    # The skills catalogue is a catalogue like the responsibility list.
+    **{
+        label: lambda snap, *a, attr=attr: _catalogue(getattr(snap.volunteer_facts, attr))(snap, *a)
+        for label, attr in VOLUNTEER_CATALOGUES.items()
+    },
+    **{label: services_rule(label) for label in SERVICES_MODELS},
+    **{label: project_rule(label) for label in PROJECT_MODELS},
     **COUNT_RULES,
     **CAST_RULES,
     **{label: topic_rule(label) for label in TOPIC_MODELS},

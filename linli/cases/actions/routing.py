@@ -59,7 +59,8 @@ def schedule_sweep(case: Case) -> None:
 
 def _check_units(actor: Any, case: Case, unit: Unit, co_units: list[Unit], matter: Matter | None) -> None:
     for candidate in [unit, *co_units]:
-        if not may_assign(actor, candidate, place=case.place):
+        # The work's matter (the new one when the dispatcher changes it) opens matched service providers.
+        if not may_assign(actor, candidate, place=case.place, service_of=matter or case.matter):
             raise ValidationError({"unit": _("You may not send work to %(unit)s") % {"unit": candidate.name}})
     if len(co_units) > 5:
         raise ValidationError({"co_units": _("At most 5 co-handling units")})
