@@ -22,7 +22,7 @@ from linli.accounts.predicates import (
 )
 from linli.core.masking import mask_name
 
-from . import actions, queries
+from . import actions, matching, queries
 from .choices import ClaimState, ProjectState
 from .forms import ProjectForm
 from .models import Claim, Project
@@ -77,6 +77,16 @@ def _rater_label(user: Any) -> str:
     return mask_name(getattr(user, "display_name", "") or user.username)
 
 
+# States in which someone may still be found for the work.
+SUGGESTING = (
+    ProjectState.DRAFT,
+    ProjectState.PUBLISHED,
+    ProjectState.ASSIGNED,
+    ProjectState.CHOSEN,
+    ProjectState.IN_PROGRESS,
+)
+
+
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
@@ -87,7 +97,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     reports = project.reports.prefetch_related("photos").order_by("pk")
     ratings = list(project.ratings.select_related("rater").order_by("pk"))
     average, count = actions.rating_summary(project)
+    suggesting = manages and project.state in SUGGESTING
     context = {
+        "matches": matching.suggest_for_project(user, project) if suggesting else None,
         "project": project,
         "manages": manages,
         "claims": queries.claims_for(user, project).select_related("claimant"),

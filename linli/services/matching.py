@@ -17,6 +17,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from linli.orgs.choices import UnitKind
+from linli.places.distance import ancestry as _ancestry
 from linli.places.models import SEGMENT_WIDTH
 
 from .models import ServiceKind, ServiceOffer
@@ -46,21 +47,24 @@ def is_service_request(case: Any) -> bool:
     return case.matter_id is not None and service_kinds_of(case.matter).exists()
 
 
-def _ancestry(path: str) -> list[str]:
-    return [path[:end] for end in range(SEGMENT_WIDTH, len(path) + 1, SEGMENT_WIDTH)]
+def offers_of_kinds(kinds: Any, place: Any) -> QuerySet[ServiceOffer]:
+    """Accepting offers of these service kinds, by active providers, serving `place` or above it."""
+    if place is None:
+        return ServiceOffer.objects.none()
+    return ServiceOffer.objects.filter(
+        accepting=True,
+        kind__in=kinds,
+        unit__is_active=True,
+        unit__kind=UnitKind.SERVICE_PROVIDER,
+        places__path__in=_ancestry(place.path),
+    ).distinct()
 
 
 def matching_offers(matter: Any, place: Any) -> QuerySet[ServiceOffer]:
     """Accepting offers of the matter's service kinds, by active providers, serving `place` or above it."""
     if matter is None or place is None:
         return ServiceOffer.objects.none()
-    return ServiceOffer.objects.filter(
-        accepting=True,
-        kind__in=service_kinds_of(matter),
-        unit__is_active=True,
-        unit__kind=UnitKind.SERVICE_PROVIDER,
-        places__path__in=_ancestry(place.path),
-    ).distinct()
+    return offers_of_kinds(service_kinds_of(matter), place)
 
 
 def ratings(unit_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -79,16 +83,22 @@ def ratings(unit_ids: list[int]) -> dict[int, tuple[int, int]]:
 
 def match_providers(case: Any) -> list[Match]:
     """The providers a service request may go to, best first, each with the reasons shown to the dispatcher."""
-    offers = list(matching_offers(case.matter, case.place).select_related("unit", "kind").prefetch_related("places"))
+    return rank_offers(matching_offers(case.matter, case.place), case.place)
+
+
+def rank_offers(offers_qs: QuerySet[ServiceOffer], place: Any) -> list[Match]:
+    """Offers serving `place` (or above it), nearest place served first, then by past ratings (three queries).
+    Shared by service requests and the project matching (linli.projects.matching)."""
+    offers = list(offers_qs.select_related("unit", "kind").prefetch_related("places"))
     if not offers:
         return []
-    chain = _ancestry(case.place.path)
+    chain = _ancestry(place.path)
     scores = ratings([o.unit_id for o in offers])
     found: list[Match] = []
     for offer in offers:
         served = max((p for p in offer.places.all() if p.path in chain), key=lambda p: len(p.path))
         rated, satisfied = scores.get(offer.unit_id, (0, 0))
-        match = Match(offer, served.name, (len(case.place.path) - len(served.path)) // SEGMENT_WIDTH, rated, satisfied)
+        match = Match(offer, served.name, (len(place.path) - len(served.path)) // SEGMENT_WIDTH, rated, satisfied)
         match.reasons.append(_("Serves %(place)s") % {"place": served.name})
         match.reasons.append(_("Accepts %(kind)s") % {"kind": offer.kind.name})
         if rated:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -186,3 +186,70 @@ def party_of(volunteer: Volunteer) -> list[Any]:
     return list(
         PartyMembership.objects.filter(person_id=volunteer.person_id).select_related("reported_to").order_by("-pk")
     )
+
+
+MATCH_POOL = 300
+
+
+def match_pool(
+    user: Any, area_path: str, skill_ids: list[int], certificates: list[str], activity: Activity | None = None
+) -> list[Volunteer]:
+    """Active volunteers the user reads whose community lies in `area_path` (the need's street), those holding
+    more of the wanted skills first, at most MATCH_POOL; with skills and the required kinds of certificate
+    (three queries). Volunteers already holding a place on `activity` are left out."""
+    from django.db.models import Prefetch
+
+    from linli.places.models import subtree_q
+
+    from .choices import HOLDING
+    from .models import Certificate
+
+    qs = Volunteer.objects.restrict(user).filter(subtree_q(area_path, field="community__path"))
+    qs = qs.filter(state=VolunteerState.ACTIVE)
+    if activity is not None:
+        holding = Signup.objects.filter(activity=activity, state__in=HOLDING).values("volunteer_id")
+        qs = qs.exclude(pk__in=holding)
+    fit = Count("skills", filter=Q(skills__in=skill_ids), distinct=True) if skill_ids else Value(0)
+    certs = Certificate.objects.filter(kind__in=certificates) if certificates else Certificate.objects.none()
+    ranked = (
+        qs.annotate(fit=fit)
+        .select_related("person__place", "community")
+        .prefetch_related("skills", Prefetch("certificates", queryset=certs, to_attr="required_certificates"))
+        .order_by("-fit", "pk")
+    )
+    return list(ranked[:MATCH_POOL])
+
+
+def attendance_records(user: Any, volunteer_ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    """volunteer id → (attended, missed, minutes credited), over the sign-ups the user reads; one query."""
+    from django.db.models import Sum
+
+    rows = (
+        Signup.objects.restrict(user)
+        .filter(volunteer_id__in=volunteer_ids, state__in=(SignupState.DONE, SignupState.NO_SHOW))
+        .values("volunteer_id")
+        .annotate(
+            done=Count("pk", filter=Q(state=SignupState.DONE)),
+            missed=Count("pk", filter=Q(state=SignupState.NO_SHOW)),
+            minutes=Sum("minutes", filter=Q(state=SignupState.DONE)),
+        )
+        .order_by()
+    )
+    return {r["volunteer_id"]: (r["done"], r["missed"], r["minutes"] or 0) for r in rows}
+
+
+def project_ratings(user: Any, user_ids: list[int]) -> dict[int, tuple[float, int]]:
+    """account id → (average residents' rating, number of ratings) of the projects it carried out, over the
+    projects the user reads; one query."""
+    from django.db.models import Avg
+
+    from linli.projects.models import Rating
+
+    rows = (
+        Rating.objects.restrict(user)
+        .filter(project__claimant_id__in=user_ids)
+        .values("project__claimant_id")
+        .annotate(average=Avg("score"), count=Count("pk"))
+        .order_by()
+    )
+    return {r["project__claimant_id"]: (float(r["average"]), r["count"]) for r in rows}

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,7 +24,7 @@ from linli.accounts.predicates import can_keep_volunteers, can_manage_volunteer,
 from linli.people.choices import Residency
 from linli.people.models import Person
 
-from . import queries
+from . import matching, queries
 from .actions import activities, attendance, volunteers
 from .forms import (
     ActivityForm,
@@ -136,10 +137,17 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
     item = queries.activity_for(request.user, pk)
     _require(can_organise_activity(request.user, item))
     rows = queries.roster(request.user, item)
+    open_still = not item.cancelled and item.ends_at > timezone.now()
     return render(
         request,
         "volunteers/roster.html",
-        {"activity": item, "rows": rows, "taken": attendance.confirmed_count(item), "form": AttendanceForm()},
+        {
+            "activity": item,
+            "rows": rows,
+            "taken": attendance.confirmed_count(item),
+            "form": AttendanceForm(),
+            "matches": matching.suggest_for_activity(request.user, item) if open_still else None,
+        },
     )
 
 
