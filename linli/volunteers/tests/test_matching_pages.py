@@ -135,3 +135,14 @@ def test_query_count_does_not_grow_with_volunteers(town: Any, first_aid: Skill, 
         record_certificate(town.keeper, v, kind="first_aid")
     assert count() == few
     assert few <= 20, few
+
+
+def test_a_sensitive_record_is_placed_at_its_community(town: Any) -> None:
+    person = register_person(
+        town.keeper, place=town.building, name="甲保护", residency="resident", marked_sensitive=True
+    )
+    register_volunteer(town.keeper, person)
+    ranked = suggest_for_activity(town.keeper, town.activity(place=town.building))
+    reasons = ranked.suggestions[0].reasons
+    assert "Same community: 甲一社区居委会" in reasons and not any("1号楼" in r for r in reasons)
+    assert "甲保护" not in ranked.suggestions[0].name
