@@ -31,60 +31,15 @@ from linli.places.models import Place
 from linli.timebank.actions import credit_service_hours
 
 from .actions.activities import generate_shifts, publish_activity, publish_post
-from .choices import CertificateKind, Language, PostKind, ServiceRole, SignupState
+from .actions.volunteers import register_volunteer
+from .choices import CertificateKind, Language, ServiceRole, SignupState
+from .demo_data import ACTIVITIES, CANCEL_REASONS, NOTES, POSTS, SEASONS
 from .models import Activity, Certificate, Signup, Skill, Volunteer, join_codes
 
 DAY = datetime.timedelta(days=1)
 PER_VOLUNTEER = 50  # registered residents per volunteer
 ACTIVITIES_PER_VOLUNTEER = 0.2  # 200 activities for 1,000 volunteers
 PARTY_SHARE = 0.3
-
-# title, description, skills wanted, hours long, volunteers needed (low, high), certificate required
-ACTIVITIES: list[tuple[str, str, list[str], float, tuple[int, int], str]] = [
-    ("社区环境清洁日", "清理楼道杂物和小区绿地垃圾，劳动工具由社区提供。", [], 3, (8, 16), ""),
-    ("老年人智能手机教学", "手把手教老人用手机挂号、扫码乘车和视频通话。", ["电脑与手机教学"], 2, (3, 6), ""),
-    ("为高龄老人义务理发", "在社区活动室为80岁以上老人免费理发，行动不便的上门服务。", ["理发"], 3, (2, 5), ""),
-    ("家电义务维修", "为居民免费检修小家电，更换简单配件（材料费自理）。", ["家电维修"], 3, (2, 5), ""),
-    ("法律咨询进社区", "律师志愿者解答婚姻家庭、房屋租赁、劳动纠纷等法律问题。", ["法律咨询"], 2, (2, 4), ""),
-    ("独居老人走访慰问", "结对走访独居、空巢老人，了解生活需求并做好记录。", ["陪伴老人"], 2, (4, 10), ""),
-    ("应急救护知识普及", "讲解心肺复苏和AED使用，现场演示并指导居民练习。", ["急救"], 2, (2, 4), "first_aid"),
-    ("消防安全入户宣传", "入户发放消防安全提示，检查楼道堆物和电动自行车飞线充电。", [], 3, (6, 12), "fire_safety"),
-    ("垃圾分类桶前值守", "早晚高峰在垃圾分类投放点指导居民正确分类。", [], 2, (4, 8), ""),
-    ("重阳节敬老文艺汇演", "社区文艺队为老人表演节目，志愿者负责引导和茶歇。", ["文艺演出"], 3, (6, 12), ""),
-    ("社区邻里节", "组织邻里百家宴和跳蚤市场，志愿者负责布置、秩序和清场。", ["摄影"], 4, (10, 20), ""),
-    ("心理健康讲座", "心理咨询师讲解老年抑郁和青少年情绪问题，现场答疑。", ["心理疏导"], 2, (2, 4), ""),
-    ("文明养犬宣传", "在小区出入口宣传文明养犬规定，发放拾便袋。", [], 2, (3, 6), ""),
-    ("防范电信诈骗宣传", "结合真实案例讲解常见诈骗手法，帮助老人安装反诈App。", ["电脑与手机教学"], 2, (3, 6), ""),
-    ("少年儿童暑期托管", "暑期为双职工家庭儿童提供作业辅导和手工活动。", ["外语"], 4, (4, 8), ""),
-    ("胡同卫生整治", "配合街道清理胡同乱堆乱放，劝导占道经营。", [], 3, (8, 16), ""),
-    ("矛盾纠纷调解接待日", "人民调解员和志愿者接待邻里纠纷，现场调解。", [], 3, (2, 4), "mediator"),
-    ("春节写春联送福字", "书法志愿者现场写春联，送给社区困难家庭和居民。", [], 3, (3, 6), ""),
-    ("无偿献血宣传", "宣传无偿献血知识，引导居民到献血车登记。", [], 3, (3, 6), ""),
-    ("助老送餐", "为行动不便的老人送午餐，顺便了解身体状况。", ["陪伴老人"], 2, (4, 8), "elder_care"),
-]
-# title, duties, kind, weekday pattern
-POSTS: list[tuple[str, str, str, list[dict[str, Any]]]] = [
-    (
-        "楼门长值守",
-        "每周巡查楼门，收集居民诉求，提醒楼道堆物和飞线充电。",
-        PostKind.BUILDING_LEAD,
-        [{"weekday": 1, "start": "09:00", "end": "11:00"}, {"weekday": 4, "start": "15:00", "end": "17:00"}],
-    ),
-    (
-        "平安志愿者巡逻",
-        "傍晚在小区和周边胡同巡逻，发现安全隐患及时报告网格员。",
-        PostKind.PATROL,
-        [{"weekday": 2, "start": "18:30", "end": "20:30"}, {"weekday": 5, "start": "18:30", "end": "20:30"}],
-    ),
-    (
-        "空巢老人定期探访",
-        "每周上门探访结对的空巢老人，陪聊、读报，了解身体和生活状况。",
-        PostKind.ELDER_VISIT,
-        [{"weekday": 3, "start": "14:00", "end": "16:00"}],
-    ),
-]
-NOTES = ("在职党员双报到", "退休党员", "楼门长", "社区文艺队成员", "")
-CANCEL_REASONS = ("临时有事", "身体不适", "家里老人住院", "单位加班")
 
 
 @dataclass
@@ -217,6 +172,12 @@ class Builder:
             if expires is None or expires >= self.now.date():
                 self.certified[kind].add(vid)
         self.signups: list[Signup] = []
+        self.own: Volunteer | None = None
+
+    def add_own(self, volunteer: Volunteer) -> None:
+        """The demo volunteer account's record: signed up to most activities of their community."""
+        self.own = volunteer
+        self.by_community[volunteer.community_id].append(volunteer)
 
     def _when(self, day: datetime.date, hours: float) -> tuple[datetime.datetime, datetime.datetime]:
         start = datetime.datetime.combine(day, datetime.time(self.rng.choice((9, 9, 10, 14, 15, 19))), self.tz)
@@ -231,8 +192,10 @@ class Builder:
             # A tenth lie in the coming three weeks (to sign up for), the rest over the past year.
             days = self.rng.randint(2, 21) if n % 10 == 0 else -self.rng.randint(3, 360)
             community = self.communities[ids[n] if n < len(ids) else self.rng.choices(ids, weights)[0]]
-            title, text, skills, hours, needed, certificate = self.rng.choice(ACTIVITIES)
-            starts, ends = self._when(today + days * DAY, hours)
+            day = today + days * DAY
+            fitting = [a for a in ACTIVITIES if a[0] not in SEASONS or day.month in SEASONS[a[0]]]
+            title, text, skills, hours, needed, certificate = self.rng.choice(fitting)
+            starts, ends = self._when(day, hours)
             activity = publish_activity(
                 self.workers[community.pk],
                 community=community,
@@ -277,8 +240,12 @@ class Builder:
     def sign_up(self, activity: Activity) -> None:
         pool = self._eligible(activity)
         past = activity.ends_at < self.now
-        wanted = activity.needed + (self.rng.randint(0, 2) if past else -self.rng.randint(0, activity.needed))
-        for v in self.rng.sample(pool, k=max(0, min(len(pool), wanted))):
+        # Never more places taken than the activity needs, as the sign-up actions would refuse.
+        wanted = activity.needed - self.rng.randint(0, activity.needed // 3 if past else activity.needed)
+        chosen = self.rng.sample(pool, k=max(0, min(len(pool), wanted)))
+        if self.own in pool and self.own not in chosen and self.rng.random() < 0.7:
+            chosen = [*chosen[: activity.needed - 1], self.own]
+        for v in chosen:
             signed = activity.starts_at - self.rng.randint(1, 10) * DAY
             row = Signup(activity=activity, volunteer=v, signed_up_at=min(signed, self.now))
             draw = self.rng.random()
@@ -333,6 +300,41 @@ class Builder:
         return total
 
 
+def _demo_account(workers: dict[int, Any]) -> Volunteer | None:
+    """The demo volunteer account (志愿者小王, 13800000002) is a young 王 of the demo community, where the demo
+    staff work: his registry record gets the account's phone and he becomes a volunteer there, so that logged
+    in he sees his activities and his hours. The registry keeps its size (`--persons`)."""
+    from linli.accounts.models import User
+    from linli.people.actions.registry import update_person
+
+    user = User.objects.filter(username="volunteer", phone_digest__isnull=False).first()
+    staff = Grant.objects.active().filter(user__username="community", role=Role.COMMUNITY_WORKER).first()
+    if user is None or staff is None or staff.place is None or staff.place_id not in workers:
+        return None
+    today = timezone.localdate()
+    candidates = Person.objects.filter(
+        place__path__startswith=staff.place.path,
+        left_on__isnull=True,
+        gender="male",
+        birth_date__gte=today.replace(year=today.year - 45),
+        birth_date__lte=today.replace(year=today.year - 25),
+        volunteer__isnull=True,
+    ).order_by("pk")
+    person = candidates.filter(name__startswith="王").first() or candidates.first()
+    if person is None:
+        return None
+    update_person(staff.user, person, phone="13800000002")
+    return register_volunteer(
+        staff.user,
+        person,
+        roles=[ServiceRole.ACTIVITY_ORGANISER, ServiceRole.POLICY_PROMOTER],
+        languages=[Language.MANDARIN, Language.ENGLISH],
+        skills=list(Skill.objects.filter(name__in=["急救", "电脑与手机教学"])),
+        availability=["5am", "5pm", "6am", "2ev"],
+        note="社区志愿服务队队长",
+    )
+
+
 def build(seed: int = 20261123) -> Summary | None:
     """Once: None when volunteers exist already, or there is no population or community staff to register them."""
     if Volunteer.objects.exists():
@@ -348,6 +350,9 @@ def build(seed: int = 20261123) -> Summary | None:
         volunteers = _enrol(rng, residents, workers)
         _certify(rng, volunteers, today, workers)
         builder = Builder(rng, volunteers, workers)
+        own = _demo_account(workers)
+        if own is not None:
+            builder.add_own(own)
         total = sum(len(v) for v in residents.values())
         activities = builder.activities(
             max(len(residents) * 3, round(total / PER_VOLUNTEER * ACTIVITIES_PER_VOLUNTEER * 1.25))
@@ -358,7 +363,7 @@ def build(seed: int = 20261123) -> Summary | None:
         summary.minutes = builder.credit()
     party = PartyMembership.objects.filter(person__volunteer__isnull=False, ended_on__isnull=True)
     summary.counts = {
-        "volunteers": len(volunteers),
+        "volunteers": Volunteer.objects.count(),
         "party members": party.values("person").distinct().count(),
         "certificates": Certificate.objects.count(),
         "activities": len(activities),
