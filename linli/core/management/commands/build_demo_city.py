@@ -40,6 +40,7 @@ class Command(BaseCommand):
         if people_now or history_now:
             self.link_reporters(quiet)
         self.build_participation(seed, quiet)
+        self.build_community_services(seed, quiet)
         if quiet:
             return
         if built_now:
@@ -76,6 +77,22 @@ class Command(BaseCommand):
         for line in built.votes.values():
             self.stdout.write(f"  {line}")
         self.stdout.write("  Topics: " + ", ".join(f"{state} #{pk}" for state, pk in built.topics.items()))
+
+    def build_community_services(self, seed: int, quiet: bool) -> None:
+        """Issue 20's demo: the service catalogue, volunteers and their hours, the library, projects."""
+        from linli.core.demo_services import build_all
+
+        started = time.monotonic()
+        lines = build_all(seed)
+        if quiet or not lines:
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Services, volunteers, library and projects built in {time.monotonic() - started:.1f} s:"
+            )
+        )
+        for line in lines:
+            self.stdout.write(f"  {line}")
 
     def link_reporters(self, quiet: bool) -> None:
         from linli.people.linking import link_all
