@@ -19,9 +19,10 @@ from django.db.models import Max
 
 from linli.core.crypto import digest
 from linli.dispatch.choices import Channel
-from linli.worktime.clock import add_working_days, local, zone
+from linli.worktime.clock import add_working_days, local, workday_hours, zone
 
 from .choices import CaseState, Urgency
+from .deadlines import deadlines_for
 from .demo_cast import Cast, Spot
 from .demo_clock import UTC
 from .demo_texts import Message, messages
@@ -351,11 +352,29 @@ class Planner:
         hours = rng.uniform(*target.ages) * stretch
         created = (self.now - datetime.timedelta(hours=hours)).astimezone(UTC)
         plan = self.plan(rng, created, target.channel, pool, self.focus if n % 2 == 0 else self.cast.spots)
+        if target.wanted is _due_by_next_working_day:
+            plan.created = self._due_tomorrow(rng, plan) or plan.created
         plan.target, plan.index, plan.pk = target, n, pk
         if target.resident and n < 2 and self.cast.demo_resident is not None:
             self.person(rng, plan, reporter=self.cast.demo_resident)
         plan.duplicate = target.name == "merged"
         return plan
+
+    def _due_tomorrow(self, rng: random.Random, plan: Plan) -> datetime.datetime | None:
+        """A morning on which a case dispatched that day falls due at the end of the next working day: the
+        deadline counts whole working days, so a random age hits that one day only by luck (and hardly ever
+        in the evening, when the window left before it is a single closing time)."""
+        spec = deadlines_for(plan.matter, plan.urgency, None).handle
+        if spec.unit != "wd" or spec.amount < 1:
+            return None
+        calendar = self.cast.calendar
+        day, counted = local(add_working_days(self.now, 1, calendar)).date(), 0
+        while counted < spec.amount:
+            day -= datetime.timedelta(days=1)
+            counted += calendar.is_working_day(day)
+        opening = datetime.datetime.combine(day, workday_hours()[0], tzinfo=zone())
+        created = opening + datetime.timedelta(minutes=rng.uniform(0, 60))
+        return created.astimezone(UTC) if created < self.now - datetime.timedelta(hours=2) else None
 
     def plans(self, rng: random.Random, count: int) -> list[Plan]:
         each = max(1, count // 2000)

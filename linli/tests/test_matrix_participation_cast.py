@@ -53,6 +53,7 @@ def test_paper_entries_match_the_spec(matrix_world: Any) -> None:
     assert not _mine(result), "\n".join(_mine(result)[:40])
 
 
+@pytest.mark.postgres_pass
 @pytest.mark.django_db
 def test_casting_read_paths_match_the_spec(matrix_world: Any) -> None:
     result = cast_path_probes(matrix_world)
@@ -61,6 +62,7 @@ def test_casting_read_paths_match_the_spec(matrix_world: Any) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.sqlite_pass  # tests the test: any database will do
 def test_a_broken_paper_rule_fails_the_matrix(matrix_world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from linli.participation import scoping
 

@@ -241,28 +241,39 @@ def classify() -> tuple[list[tuple[str, bool]], list[str]]:
     return found, problems
 
 
-def path_probes(world: Any, only: set[str] | None = None) -> Result:
+class _Found(Exception):
+    """The first failure, when that is all a caller wants to know."""
+
+
+def path_probes(world: Any, only: set[str] | None = None, *, until_failure: bool = False) -> Result:
+    """Every viewer (or only `only`) × every read path. With `until_failure` it stops at the first failed
+    probe: a mutation test needs one, and a full run over every page costs minutes per mutation."""
     result = Result()
     paths, problems = classify()
     for problem in problems:
         result.check(False, problem)
     snap = Snapshot()
     PK_MAPS.clear()
-    for index, viewer in enumerate(viewers(world)):
-        if viewer.only is not None or (only is not None and viewer.name not in only):
-            continue  # narrowed grants come with tokens, not sessions
-        user = viewer.fresh()
-        client = SecondFactorClient()
-        client.force_login(user)
-        probe = Probe(client, viewer.name, user, snap, world, result, index=index)
-        for name, suffixed in paths:
+    try:
+        for index, viewer in enumerate(viewers(world)):
+            if viewer.only is not None or (only is not None and viewer.name not in only):
+                continue  # narrowed grants come with tokens, not sessions
+            user = viewer.fresh()
+            client = SecondFactorClient()
+            client.force_login(user)
+            probe = Probe(client, viewer.name, user, snap, world, result, index=index)
+            for name, suffixed in paths:
 
-            def url(name: str = name, suffixed: bool = suffixed, **kwargs: Any) -> str:
-                return reverse(name, kwargs={**kwargs, "format": "json"} if suffixed else kwargs or None)
+                def url(name: str = name, suffixed: bool = suffixed, **kwargs: Any) -> str:
+                    return reverse(name, kwargs={**kwargs, "format": "json"} if suffixed else kwargs or None)
 
-            probe.per_side = 1 if suffixed else 3
-            try:
-                READ_PATHS[name](probe, url)
-            except Exception as exc:  # a crashing path is a failed probe
-                result.check(False, f"{viewer.name} {name}: {exc!r}")
+                probe.per_side = 1 if suffixed else 3
+                try:
+                    READ_PATHS[name](probe, url)
+                except Exception as exc:  # a crashing path is a failed probe
+                    result.check(False, f"{viewer.name} {name}: {exc!r}")
+                if until_failure and result.failures:
+                    raise _Found
+    except _Found:
+        pass
     return result

@@ -213,6 +213,7 @@ def _anyone_rates(user: Any, case: Any) -> bool:
         ("can_take_hotline_calls", lambda user: predicates.is_government_staff(user)),
     ],
 )
+@pytest.mark.sqlite_pass  # tests the test: any database will do
 def test_a_broken_predicate_fails_the_matrix(
     matrix_world: Any, monkeypatch: pytest.MonkeyPatch, name: str, broken: Callable[..., bool]
 ) -> None:

@@ -137,6 +137,7 @@ def _every_unit_in_scope(user: Any, unit: Any) -> bool:
         ("can_read_assessment", lambda user: predicates.is_government_staff(user)),
     ],
 )
+@pytest.mark.sqlite_pass  # tests the test: any database will do
 def test_a_broken_predicate_fails_the_matrix(
     matrix_world: Any, monkeypatch: pytest.MonkeyPatch, name: str, broken: Callable[..., bool]
 ) -> None:

@@ -148,6 +148,7 @@ def test_the_table_names_every_casting_predicate() -> None:
         ("can_cast_ballot", lambda user, entry: entry.owners.filter(person__phone_digest=user.phone_digest).exists()),
     ],
 )
+@pytest.mark.sqlite_pass  # tests the test: any database will do
 def test_a_broken_predicate_fails_the_matrix(
     voters: Any, monkeypatch: pytest.MonkeyPatch, name: str, broken: Any
 ) -> None:

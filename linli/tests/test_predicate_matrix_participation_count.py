@@ -106,6 +106,7 @@ def test_the_table_names_every_vote_predicate() -> None:
         ("can_run_votes", lambda user: predicates.can_follow_votes(user)),
     ],
 )
+@pytest.mark.sqlite_pass  # tests the test: any database will do
 def test_a_broken_predicate_fails_the_matrix(
     matrix_world: Any, monkeypatch: pytest.MonkeyPatch, name: str, broken: Callable[..., bool]
 ) -> None:

@@ -131,6 +131,7 @@ def test_the_table_names_every_deliberation_predicate() -> None:
         ("can_comment", lambda user, topic: True),
     ],
 )
+@pytest.mark.sqlite_pass  # tests the test: any database will do
 def test_a_broken_predicate_fails_the_matrix(
     matrix_world: Any, monkeypatch: pytest.MonkeyPatch, name: str, broken: Callable[..., bool]
 ) -> None:
@@ -140,6 +141,7 @@ def test_a_broken_predicate_fails_the_matrix(
 
 
 @pytest.mark.django_db
+@pytest.mark.sqlite_pass  # tests the test: any database will do
 def test_a_broken_topic_rule_fails_the_scope_matrix(matrix_world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without the raiser's own clause, resident B loses their far-away topic: the matrix must notice."""
     from linli.accounts import scopes

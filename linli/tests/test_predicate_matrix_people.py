@@ -169,6 +169,7 @@ def _readers_may(user: Any, obj: Any) -> bool:
         ("can_edit_registry", lambda user, place: place is not None and predicates.can_read_registry(user)),
     ],
 )
+@pytest.mark.sqlite_pass  # tests the test: any database will do
 def test_a_broken_predicate_fails_the_matrix(
     matrix_world: Any, monkeypatch: pytest.MonkeyPatch, name: str, broken: Callable[..., bool]
 ) -> None:

@@ -32,6 +32,7 @@ def test_querysets_match_the_spec(matrix_world: Any, record_property: Any) -> No
     _report(result, record_property)
 
 
+@pytest.mark.postgres_pass  # the production database; the rows' rules run on both in the test above
 @pytest.mark.django_db
 def test_read_paths_match_the_spec(matrix_world: Any, record_property: Any) -> None:
     result = path_probes(matrix_world)

@@ -35,7 +35,7 @@ from linli.core.tabular import Table
 from linli.orgs.actions import import_matter_table, record_admission
 from linli.orgs.directory import may_assign
 from linli.orgs.models import Matter, Unit
-from linli.worktime.clock import add_working_days
+from linli.worktime.clock import add_working_days, zone
 
 pytestmark = pytest.mark.django_db
 
@@ -43,10 +43,7 @@ COUNT = 300
 OPEN = [CaseState.DISPATCHED, CaseState.ACCEPTED, CaseState.RETURNED, CaseState.SUSPENDED]
 
 
-@pytest.fixture
-def history(world: Any) -> tuple[Any, demo_history.Summary, datetime.datetime]:
-    """The test world with the bundled responsibility list (some community matters admitted), and its
-    history of COUNT requests."""
+def _import_matters(world: Any) -> None:
     with MATTERS_CSV.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     import_matter_table(world.admin, Table(columns=list(rows[0]), rows=list(enumerate(rows, start=2))), "test")
@@ -55,6 +52,13 @@ def history(world: Any) -> tuple[Any, demo_history.Summary, datetime.datetime]:
             world.admin, matter, approved_by="准入工作组", approved_on=datetime.date(2026, 3, 1), people="1人",
             powers="随事下放", funds="按户拨付",
         )  # fmt: skip
+
+
+@pytest.fixture
+def history(world: Any) -> tuple[Any, demo_history.Summary, datetime.datetime]:
+    """The test world with the bundled responsibility list (some community matters admitted), and its
+    history of COUNT requests."""
+    _import_matters(world)
     now = timezone.now()
     summary = demo_history.build(COUNT, now=now, seed=7)
     assert summary is not None
@@ -103,6 +107,19 @@ def test_history_fills_every_state_and_queue_and_verifies(history: Any) -> None:
     # The sweep, run at the same moment, finds everything already done.
     assert sweep.run(now) == {"contact": 0, "handle": 0, "routed": 0, "late_whistles": 0, "closed_unrated": 0}
     assert demo_history.build(COUNT, now=now) is None  # a second run adds nothing
+
+
+@pytest.mark.parametrize(("day", "hour"), [(1, 1), (1, 21), (4, 9), (4, 21)])
+def test_every_queue_fills_at_any_hour(world: Any, day: int, hour: int) -> None:
+    """`now` at night, in the morning and in the evening, on a working day and on the last one before a
+    weekend: the cases meant to fall due by the next working day are planned from the working calendar, so
+    no hour leaves that queue empty (one random age in a range hit it only by luck in the evening)."""
+    _import_matters(world)
+    now = datetime.datetime(2026, 12, day, hour, 7, tzinfo=zone())  # a Tuesday and a Friday
+    summary = demo_history.build(120, now=now, seed=day)
+    assert summary is not None and not summary.missed, summary.missed
+    due = Case.objects.filter(state__in=OPEN[:2], handle_due__gt=now, handle_due__lte=add_working_days(now, 1))
+    assert due.exists()
 
 
 def test_personal_data_is_encrypted_and_texts_hold_no_numbers(history: Any) -> None:
