@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.validation import check_plain_text
 
@@ -17,7 +18,7 @@ class ExchangeForm(forms.Form):
         widget=forms.RadioSelect,
     )
     phone = forms.CharField(label=_("Their mobile number"), max_length=20)
-    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=8 * 60)
+    minutes = forms.IntegerField(label=pgettext_lazy("duration", "Minutes"), min_value=1, max_value=8 * 60)
     memo = forms.CharField(label=_("What was done"), max_length=200, validators=[plain])
 
 

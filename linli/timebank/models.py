@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.querysets import RestrictedQuerySet
 
@@ -138,7 +139,7 @@ class Exchange(models.Model):
     receiver = models.ForeignKey(
         "people.Person", verbose_name=_("helped"), on_delete=models.PROTECT, related_name="help_received"
     )
-    minutes = models.PositiveIntegerField(_("minutes"))
+    minutes = models.PositiveIntegerField(pgettext_lazy("duration", "minutes"))
     memo = models.CharField(_("what was done"), max_length=200)
     proposed_by = models.CharField(_("proposed by"), max_length=8, choices=ExchangeSide.choices)
     state = models.CharField(

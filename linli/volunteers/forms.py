@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.places.choices import PlaceLevel
 from linli.places.models import Place
@@ -116,7 +117,9 @@ class CertificateForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60, required=False)
+    minutes = forms.IntegerField(
+        label=pgettext_lazy("duration", "Minutes"), min_value=1, max_value=24 * 60, required=False
+    )
     reason = forms.CharField(label=_("Why the minutes differ"), max_length=200, required=False)
 
 
