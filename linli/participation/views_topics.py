@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from linli.accounts.predicates import can_comment, can_moderate_topics, can_steer_topic
 from linli.accounts.scopes import under_any
 from linli.places.queries import places_for
+from linli.projects import queries as project_queries
 
 from . import queries_topics as q
 from .actions import discussion, follow_up, topics
@@ -124,6 +125,8 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if topic.state in (S.DECIDED, S.FOLLOWING_UP)
             else None,
             reject_form=RejectForm(),
+            may_make_project=project_queries.topic_to_carry_out(user, str(topic.pk)) is not None,
+            projects=project_queries.from_topic(user, topic),
             hide_form=ReasonForm(),
         )
     return render(request, "participation/topics/detail.html", context)

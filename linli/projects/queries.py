@@ -63,3 +63,31 @@ def manages(user: Any, project: Project) -> bool:
 
 def awaiting(project: Project) -> bool:
     return project.state in (ProjectState.PUBLISHED,)
+
+
+TOPIC_REF = "participation.topic:%d"
+FROM_TOPIC_STATES = ("decided", "following_up")  # a decision adopted and being carried out
+
+
+def source_topic(user: Any, project: Project) -> Any:
+    """The deliberation topic the project came from, when the user may read it."""
+    from linli.participation.queries_topics import topics_for
+
+    ref = project.source_ref or ""
+    if not ref.startswith("participation.topic:") or not ref.rpartition(":")[2].isdigit():
+        return None
+    return topics_for(user).filter(pk=int(ref.rpartition(":")[2])).first()
+
+
+def topic_to_carry_out(user: Any, pk: str | None) -> Any:
+    """A decided topic the user may turn into a project (None when there is none such)."""
+    from linli.participation.queries_topics import topics_for
+
+    if not (pk or "").isdigit():
+        return None
+    topic = topics_for(user).filter(pk=int(pk or 0), state__in=FROM_TOPIC_STATES, outcome="adopted").first()
+    return topic if topic is not None and can_manage_projects(user, topic.place) else None
+
+
+def from_topic(user: Any, topic: Any) -> QuerySet[Project]:
+    return managed(user).filter(source_ref=TOPIC_REF % topic.pk).order_by("pk")

@@ -44,7 +44,19 @@ def index(request: HttpRequest) -> HttpResponse:
 def new(request: HttpRequest) -> HttpResponse:
     if not can_manage_projects(request.user):
         raise PermissionDenied
-    form = ProjectForm(request.POST or None, user=request.user)
+    # From a deliberation result (议事协商): the decision becomes the goal, the topic its source.
+    topic = queries.topic_to_carry_out(request.user, request.POST.get("topic") or request.GET.get("topic"))
+    initial = (
+        {
+            "title": topic.title,
+            "goal": topic.decision or topic.proposal,
+            "need": topic.body[:2000],
+            "place": topic.place,
+        }
+        if topic is not None
+        else {}
+    )
+    form = ProjectForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -57,12 +69,13 @@ def new(request: HttpRequest) -> HttpResponse:
                 deadline=data["deadline"],
                 budget=data["budget"],
                 resources=form.resource_list(),
+                source_ref=queries.TOPIC_REF % topic.pk if topic is not None else None,
             )
         except ValidationError as error:
             _attach(form, error)
         else:
             return redirect("projects:detail", project.pk)
-    return render(request, "projects/new.html", {"form": form})
+    return render(request, "projects/new.html", {"form": form, "topic": topic})
 
 
 def _attach(form: Any, error: ValidationError) -> None:
@@ -101,6 +114,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "matches": matching.suggest_for_project(user, project) if suggesting else None,
         "project": project,
+        "topic": queries.source_topic(user, project),
         "manages": manages,
         "claims": queries.claims_for(user, project).select_related("claimant"),
         "reports": reports,
