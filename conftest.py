@@ -15,6 +15,7 @@ case actions: linli/tests/matrix_cases.py) and the registry's people, households
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -178,6 +179,11 @@ def restore_calendar_seed() -> None:
         CareRule.objects.get_or_create(tag=tag, defaults={"visit_every_days": days})
     for residency, years in DEFAULT_RETENTION_YEARS.items():
         RetentionRule.objects.get_or_create(residency=residency, defaults={"keep_years": years})
+    from linli.volunteers.models import Skill
+
+    if not Skill.objects.exists():  # the volunteers' starting skills, seeded by a migration
+        for name in importlib.import_module("linli.volunteers.migrations.0002_seed_skills").SKILLS:
+            Skill.objects.get_or_create(name=name)
 
 
 @pytest.fixture

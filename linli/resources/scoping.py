@@ -45,49 +45,48 @@ def home_paths(user: Any) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def widen_to_streets(paths: tuple[str, ...]) -> tuple[str, ...]:
-    """Each path below a street replaced by its street's path (one query); paths at a street or above stay."""
-    if not paths:
-        return ()
+def within_reading_area(field: str, scope: Scope, user: Any) -> models.Q | None:
+    """Rows whose place path (`field`) lies in the library the user reads: under one of their reading places or
+    under the street around one of them; for residents and volunteers, also under the street around their
+    registry home (matched on the verified phone's digest), or under the home itself where no street is above
+    it. All of it SQL subqueries, so that `restrict` stays at two queries."""
+    from django.db.models.functions import Length, Substr
+
+    from linli.people.models import Person
     from linli.places.models import Place
 
-    prefixes = {p[:end] for p in paths for end in range(SEGMENT_WIDTH, len(p) + 1, SEGMENT_WIDTH)}
-    streets = set(
-        Place.objects.filter(level=PlaceLevel.STREET, path__in=sorted(prefixes)).values_list("path", flat=True)
-    )
-    out = set()
-    for path in paths:
-        street = next((s for s in streets if path.startswith(s)), None)
-        out.add(street or path)
-    return tuple(sorted(out))
-
-
-def reading_areas(scope: Scope, user: Any) -> tuple[str, ...]:
-    """The subtrees whose library the user reads, cached per scope on the user object."""
-    cached = getattr(user, "_linli_resource_areas", None)
-    if cached is not None and cached[0] is scope:
-        return tuple(cached[1])
     paths = set(scope.paths(PLACE_READERS))
+    digest = None
     if scope.has(TAKING_PART):
-        paths |= set(scope.paths(TAKING_PART)) | set(home_paths(user))
-    areas = widen_to_streets(tuple(sorted(paths)))
-    user._linli_resource_areas = (scope, areas)
-    return areas
+        paths |= set(scope.paths(TAKING_PART))
+        digest = getattr(user, "phone_digest", None) or None
+    ordered = sorted(paths)
+    prefixes = sorted({p[:end] for p in ordered for end in range(SEGMENT_WIDTH, len(p) + 1, SEGMENT_WIDTH)})
+    row_path = models.OuterRef(field)
+    streets_above_row = Place.objects.filter(level=PlaceLevel.STREET, path=Substr(row_path, 1, Length("path")))
+    around_places = models.Q(models.Exists(streets_above_row.filter(path__in=prefixes))) if prefixes else None
+    around_home = home = None
+    if digest:
+        homes = Person.objects.filter(phone_digest=digest, left_on__isnull=True)
+        home_below = homes.filter(place__path__startswith=models.OuterRef("path"))
+        around_home = models.Q(models.Exists(streets_above_row.filter(models.Exists(home_below))))
+        home = models.Q(models.Exists(homes.filter(place__path=Substr(row_path, 1, Length("place__path")))))
+    return any_of(under_any(ordered, field), around_places, around_home, home)
 
 
 def resource_condition(scope: Scope, action: str, user: Any, prefix: str = "", serves: bool = True) -> models.Q | None:
     steward = models.Q(**{f"{prefix}steward_id": scope.user_id}) if scope.user_id else None
     if action == "change":
         return any_of(under_any(scope.paths(PLACE_EDITORS), f"{prefix}place__path"), steward)
-    areas = reading_areas(scope, user)
-    served = None
-    if serves and areas:
-        from .models import Resource
+    from .models import Resource
 
-        through = Resource.serves.through.objects.filter(under_any(areas, "place__path"))
+    through = Resource.serves.through.objects.all()
+    served_here = within_reading_area("place__path", scope, user) if serves else None
+    served = None
+    if served_here is not None:
         outer = f"{prefix[:-2]}_id" if prefix else "pk"  # "resource__" → the booking's own resource_id column
-        served = models.Q(models.Exists(through.filter(resource_id=models.OuterRef(outer))))
-    return any_of(under_any(areas, f"{prefix}place__path"), served, steward)
+        served = models.Q(models.Exists(through.filter(served_here, resource_id=models.OuterRef(outer))))
+    return any_of(within_reading_area(f"{prefix}place__path", scope, user), served, steward)
 
 
 def resource_rule(qs: models.QuerySet[Any], scope: Scope, action: str, user: Any) -> models.QuerySet[Any]:

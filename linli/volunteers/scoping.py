@@ -30,29 +30,6 @@ def ancestors_or_self(paths: tuple[str, ...] | list[str]) -> list[str]:
     return sorted({p[:end] for p in paths for end in range(SEGMENT_WIDTH, len(p) + 1, SEGMENT_WIDTH)})
 
 
-def home_paths(user: Any) -> tuple[str, ...]:
-    """Where the user's registry record lives (current records with their verified phone), cached on the user."""
-    cached = getattr(user, "_linli_volunteer_homes", None)
-    if cached is not None:
-        return tuple(cached)
-    from linli.people.models import Person
-
-    found: tuple[str, ...] = ()
-    digest = getattr(user, "phone_digest", None)
-    if digest:
-        found = tuple(
-            sorted(
-                set(
-                    Person.objects.filter(phone_digest=digest, left_on__isnull=True).values_list(
-                        "place__path", flat=True
-                    )
-                )
-            )
-        )
-    user._linli_volunteer_homes = found
-    return found
-
-
 def _staff(scope: Scope, action: str, field: str) -> models.Q | None:
     return under_any(scope.paths(PLACE_EDITORS if action == "change" else PLACE_READERS), field)
 
@@ -89,11 +66,17 @@ def activity_rule(qs: models.QuerySet[Any], scope: Scope, action: str, user: Any
     if staff:
         conditions.append(models.Q(community__path__in=ancestors_or_self(staff)))
     if scope.has(TAKING_PART):
+        from linli.people.models import Person
+
         from .models import Volunteer
 
-        homes = list(home_paths(user)) + list(scope.paths(TAKING_PART))
-        if homes:
-            conditions.append(models.Q(community__path__in=ancestors_or_self(homes)))
+        granted = list(scope.paths(TAKING_PART))
+        if granted:
+            conditions.append(models.Q(community__path__in=ancestors_or_self(granted)))
+        if digest := getattr(user, "phone_digest", None):  # a subquery: `restrict` stays at two queries
+            homes = Person.objects.filter(phone_digest=digest, left_on__isnull=True)
+            below = homes.filter(place__path__startswith=models.OuterRef("community__path"))
+            conditions.append(models.Q(models.Exists(below)))
         own = Volunteer.objects.filter(user_id=user.pk).values("community_id")
         conditions.append(models.Q(community_id__in=own))
     return keep(qs, any_of(*conditions))
