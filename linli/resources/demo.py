@@ -182,11 +182,16 @@ def _bookings(rng: random.Random, venues: list[tuple[Resource, User]]) -> int:
     today = timezone.localdate()
     made = 0
     for venue, actor in venues:
+        taken: set[tuple[datetime.date, int]] = set()
         for n in range(rng.randint(1, 3)):
             day = today + datetime.timedelta(days=2 + 3 * n + rng.randint(0, 2))
-            while not venue.open_on(day):
+            while not venue.open_on(day):  # a closed day pushes the booking on, maybe onto the next one's slot
                 day += datetime.timedelta(days=1)
-            start = datetime.datetime.combine(day, datetime.time(rng.choice((9, 14, 16))), tz)
+            hour = rng.choice((9, 14, 16))
+            if (day, hour) in taken:
+                continue
+            taken.add((day, hour))
+            start = datetime.datetime.combine(day, datetime.time(hour), tz)
             book_venue(
                 actor, venue, starts_at=start, ends_at=start + datetime.timedelta(hours=2), purpose=rng.choice(PURPOSES)
             )
