@@ -34,13 +34,18 @@ def w3(moment: datetime.datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
 
 
+_BARE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def parse_when(name: str, text: str, *, end: bool = False) -> datetime.datetime:
     """A W3C datetime (an offset or Z is expected; without one, local time); a bare date is that whole day
     (its start for start_date, its end for end_date)."""
     text = _SPACED_OFFSET.sub(r"+\1", text)
     try:
-        moment = parse_datetime(text)
-        day = None if moment else parse_date(text)
+        # A bare date first: parse_datetime reads "2026-08-24" as that day's midnight (fromisoformat does), which
+        # made an end_date stop at the start of its day instead of running through it.
+        day = parse_date(text) if _BARE_DATE.fullmatch(text.strip()) else None
+        moment = None if day else parse_datetime(text)
     except ValueError:
         moment = day = None
     if moment is None and day is not None:

@@ -105,3 +105,18 @@ def test_updates_extension_lists_public_steps_only(client, api_key, requests):
     root = parse(client.get(f"{BASE}servicerequestupdates.xml").content)
     assert root.tag == "service_request_updates"
     assert root.find("request_update/update_id") is not None and root.findtext("request_update/status") == "FIXED"
+
+
+def test_a_bare_end_date_runs_through_its_whole_local_day() -> None:
+    """Whatever the hour the suite runs at: Python's fromisoformat reads a bare date as its midnight, which
+    made end_date stop at the start of its day (the filter test failed from 00:00 to 08:00 Beijing time)."""
+    import datetime
+
+    from linli.open311.params import parse_when
+
+    beijing = datetime.timezone(datetime.timedelta(hours=8))
+    assert parse_when("end_date", "2026-08-24", end=True) == datetime.datetime(2026, 8, 25, tzinfo=beijing)
+    assert parse_when("start_date", "2026-08-24") == datetime.datetime(2026, 8, 24, tzinfo=beijing)
+    assert parse_when("end_date", "2026-08-24T10:00:00+08:00", end=True) == datetime.datetime(
+        2026, 8, 24, 10, tzinfo=beijing
+    )
